@@ -1,0 +1,112 @@
+"""How a case and its events are laid out as DynamoDB items (single table, see README)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from chalicelib.domain.case import Assignment, Case, CaseEvent, Classification, Contact
+from chalicelib.domain.statuses import OPEN_FOR_EXECUTOR, Status
+
+CASE_SK = "CASE"
+EVENT_PREFIX = "EVT#"
+DELIVERY_PREFIX = "DLV#"
+DEADLINE_SHARD = "open"  # one partition is enough for a region; shard by suffix if it ever is not
+
+
+def case_pk(case_id: str) -> str:
+    return f"CASE#{case_id}"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _dt(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _num(value: float | None) -> Decimal | None:
+    return Decimal(str(value)) if value is not None else None
+
+
+def _drop_none(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if v is not None and v != {} and v != ""}
+
+
+def case_to_item(case: Case, version: int) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "pk": case_pk(case.id), "sk": CASE_SK, "type": "case", "id": case.id,
+        "token_hash": case.token_hash, "text": case.text, "source": case.source,
+        "sector_hint": case.sector_hint, "address": case.address, "lat": _num(case.lat),
+        "lon": _num(case.lon), "municipality": case.municipality,
+        "contact": _drop_none(vars(case.contact)) if case.contact else None,
+        "attachments": list(case.attachments) or None, "correlation_id": case.correlation_id,
+        "status": case.status.value, "created_at": _iso(case.created_at), "updated_at": _iso(case.updated_at),
+        "assignment_count": case.assignment_count, "overdue": case.overdue, "version": version,
+        "pending_step": case.pending_step, "pending_since": _iso(case.pending_since),
+        "pending_sweeps": case.pending_sweeps,
+    }
+    if case.classification:
+        c = case.classification
+        item["classification"] = {"sector": c.sector, "category": c.category,
+                                  "confidence": _num(c.confidence), "method": c.method,
+                                  "alternatives": [[cid, _num(p)] for cid, p in c.alternatives]}
+    if case.assignment:
+        a = case.assignment
+        item["assignment"] = {"executor_id": a.executor_id, "deadline_at": _iso(a.deadline_at), "rule": a.rule}
+        item["executor_id"] = a.executor_id  # by_executor index
+        item["status_created"] = f"{case.status.value}#{_iso(case.created_at)}"
+        if case.status in OPEN_FOR_EXECUTOR and not case.overdue:  # by_deadline sparse index
+            item["deadline_shard"] = DEADLINE_SHARD
+            item["deadline_at"] = a.deadline_at.astimezone(UTC).isoformat()
+    return _drop_none(item)
+
+
+def item_to_case(item: dict[str, Any]) -> Case:
+    contact = item.get("contact")
+    classification = item.get("classification")
+    assignment = item.get("assignment")
+    return Case(
+        id=item["id"], token_hash=item["token_hash"], text=item["text"], source=item["source"],
+        created_at=_dt(item["created_at"]),  # type: ignore[arg-type]
+        sector_hint=item.get("sector_hint"), address=item.get("address"),
+        lat=float(item["lat"]) if "lat" in item else None, lon=float(item["lon"]) if "lon" in item else None,
+        municipality=item.get("municipality"), contact=Contact(**contact) if contact else None,
+        attachments=tuple(item.get("attachments", ())), correlation_id=item.get("correlation_id", ""),
+        status=Status(item["status"]),
+        classification=Classification(
+            sector=classification["sector"], category=classification["category"],
+            confidence=float(classification["confidence"]), method=classification["method"],
+            alternatives=tuple((cid, float(p)) for cid, p in classification.get("alternatives", ())),
+        ) if classification else None,
+        assignment=Assignment(executor_id=assignment["executor_id"],
+                              deadline_at=_dt(assignment["deadline_at"]),  # type: ignore[arg-type]
+                              rule=assignment["rule"]) if assignment else None,
+        assignment_count=int(item.get("assignment_count", 0)), pending_step=item.get("pending_step"),
+        pending_since=_dt(item.get("pending_since")), pending_sweeps=int(item.get("pending_sweeps", 0)),
+        updated_at=_dt(item.get("updated_at")), overdue=bool(item.get("overdue", False)),
+        version=int(item["version"]),
+    )
+
+
+def event_to_item(case_id: str, event: CaseEvent, seq: int) -> dict[str, Any]:
+    return _drop_none({
+        "pk": case_pk(case_id), "sk": f"{EVENT_PREFIX}{event.at.isoformat()}#{seq:06d}", "type": "event",
+        "at": event.at.isoformat(), "kind": event.kind, "actor": event.actor,
+        "from_status": event.from_status.value if event.from_status else None,
+        "to_status": event.to_status.value if event.to_status else None,
+        "reason": event.reason, "public": event.public,
+        "data": {k: _num(v) if isinstance(v, float) else v for k, v in event.data.items()},
+    })
+
+
+def item_to_event(item: dict[str, Any]) -> CaseEvent:
+    return CaseEvent(
+        at=datetime.fromisoformat(item["at"]), kind=item["kind"], actor=item["actor"],
+        from_status=Status(item["from_status"]) if "from_status" in item else None,
+        to_status=Status(item["to_status"]) if "to_status" in item else None,
+        reason=item.get("reason", ""), public=bool(item.get("public", False)),
+        data={k: float(v) if isinstance(v, Decimal) else v for k, v in item.get("data", {}).items()},
+    )

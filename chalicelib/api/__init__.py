@@ -1,0 +1,1 @@
+"""The HTTP contract: request and response models and the shape of errors."""

@@ -1,0 +1,55 @@
+"""Small helpers for Chalice routes: parse a JSON body into a model, turn errors into responses."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from chalice import Response
+from pydantic import BaseModel, ValidationError
+
+from chalicelib.api.errors import ApiError, bad_json, validation_failed
+
+M = TypeVar("M", bound=BaseModel)
+MAX_BODY_BYTES = 64 * 1024
+
+
+def parse_body(raw: str | bytes | None, model: type[M]) -> M:
+    if raw and len(raw) > MAX_BODY_BYTES:
+        raise ApiError(413, "payload_too_large", f"Тело запроса больше {MAX_BODY_BYTES // 1024} КБ",
+                       [{"field": "body", "message": "Слишком большой запрос"}])
+    try:
+        data = json.loads(raw or b"")
+    except (ValueError, UnicodeDecodeError):
+        raise bad_json() from None
+    if not isinstance(data, dict):
+        raise bad_json()
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_failed(exc) from None
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(body=json.dumps(body, ensure_ascii=False),
+                    headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
+                    status_code=status)
+
+
+def api_errors(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Client errors become their 4xx JSON answers; anything else stays a (logged) 500."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return view(*args, **kwargs)
+        except ApiError as exc:
+            return json_response(exc.body(), exc.status)
+
+    return wrapper
+
+
+def not_found() -> Response:
+    return json_response({"error": "not_found", "message": "Обращение не найдено", "fields": []}, 404)

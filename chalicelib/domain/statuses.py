@@ -1,0 +1,61 @@
+"""Case statuses and the transitions allowed between them: defined here once, enforced by `Case`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    RECEIVED = "received"
+    MODERATION = "moderation"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    ANSWERED = "answered"
+    RETURNED = "returned"
+    PUBLISHED = "published"
+    REOPENED = "reopened"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.RECEIVED: "Принято",
+    Status.MODERATION: "На модерации",
+    Status.ASSIGNED: "Назначено исполнителю",
+    Status.IN_PROGRESS: "В работе",
+    Status.ANSWERED: "Получен ответ, идёт проверка",
+    Status.RETURNED: "Ответ возвращён исполнителю на доработку",
+    Status.PUBLISHED: "Ответ опубликован",
+    Status.REOPENED: "Открыто повторно",
+    Status.CLOSED: "Закрыто",
+    Status.REJECTED: "Отклонено",
+}
+
+ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.RECEIVED: frozenset({Status.MODERATION, Status.ASSIGNED, Status.REJECTED}),
+    # From moderation an operator assigns (possibly after fixing the category) or rejects.
+    Status.MODERATION: frozenset({Status.ASSIGNED, Status.REJECTED}),
+    # An executor that declines a case sends it back to moderation, never to the resident.
+    Status.ASSIGNED: frozenset({Status.IN_PROGRESS, Status.ANSWERED, Status.MODERATION}),
+    Status.IN_PROGRESS: frozenset({Status.ANSWERED, Status.MODERATION, Status.REJECTED}),
+    Status.ANSWERED: frozenset({Status.RETURNED, Status.PUBLISHED}),
+    Status.RETURNED: frozenset({Status.IN_PROGRESS, Status.ANSWERED}),
+    Status.PUBLISHED: frozenset({Status.CLOSED, Status.REOPENED}),
+    Status.REOPENED: frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.MODERATION}),
+    Status.CLOSED: frozenset({Status.REOPENED}),
+    Status.REJECTED: frozenset(),
+}
+
+# Statuses in which the case waits on an executor, so its deadline clock is running.
+OPEN_FOR_EXECUTOR = frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.RETURNED, Status.REOPENED})
+
+
+class InvalidTransition(ValueError):
+    def __init__(self, current: Status, target: Status) -> None:
+        super().__init__(f"transition {current.value} -> {target.value} is not allowed")
+        self.current = current
+        self.target = target
+
+
+def can_transition(current: Status, target: Status) -> bool:
+    return target in ALLOWED_TRANSITIONS[current]

@@ -1,0 +1,44 @@
+"""Re-sending the messages of cases that wait for a step for too long.
+
+This is what makes "written but not enqueued" safe: the case says which step it waits for, and a
+scheduled sweep finds the ones that have waited longer than the step's normal retries would take
+(through the sparse `by_pending` index, never a scan). A case is re-sent a few times at most; past
+that it stays visible to operators (and to the consistency check) instead of looping for ever.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from chalicelib.adapters.ports import ConcurrentUpdate
+from chalicelib.observability import log, log_context
+from chalicelib.services.deps import Dependencies
+from chalicelib.services.pipeline import enqueue
+from chalicelib.settings import PIPELINE_STEPS
+
+# Longer than a message's visibility timeout times its receive count, so a message still being
+# retried by SQS is not doubled.
+STALE_AFTER = timedelta(minutes=15)
+MAX_SWEEPS = 3
+
+
+def sweep_pending(deps: Dependencies, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
+    now = deps.clock()
+    resent: dict[str, int] = {}
+    for step in PIPELINE_STEPS:
+        count = 0
+        for case in deps.cases.waiting_since(step, now - stale_after):
+            if case.pending_sweeps >= MAX_SWEEPS:
+                continue
+            with log_context(case_id=case.id, correlation_id=case.correlation_id, step=step):
+                case.pending_since = now
+                case.pending_sweeps += 1
+                try:
+                    deps.cases.save(case)
+                except ConcurrentUpdate:
+                    continue  # a worker is moving it right now
+                enqueue(deps, case, step)
+                log("stale step re-sent", sweeps=case.pending_sweeps)
+                count += 1
+        resent[step] = count
+    return resent
