@@ -1,0 +1,206 @@
+"""`chalice package --merge-template infra/template.json` on a copy of the real project, then cfn-lint.
+
+Slow (packaging downloads manylinux wheels from PyPI), so the project is packaged once per module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.infra, pytest.mark.timeout(900)]
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+STAGES = ("dev", "prod")
+# pipeline step -> (Chalice function resource, the template's queue resource)
+CONSUMERS = {
+    "intake": ("OnIntake", "IntakeQueue"),
+    "classify": ("OnClassify", "ClassifyQueue"),
+    "assign": ("OnAssign", "AssignQueue"),
+    "notify": ("OnNotify", "NotifyQueue"),
+}
+FUNCTIONS = {"APIHandler", "CheckDeadlines", "SweepPending", *(fn for fn, _ in CONSUMERS.values())}
+RESOURCE_ENV = {
+    "CASES_TABLE": {"Ref": "CasesTable"},
+    "IDEMPOTENCY_TABLE": {"Ref": "IdempotencyTable"},
+    "INTAKE_QUEUE_URL": {"Ref": "IntakeQueue"},
+    "CLASSIFY_QUEUE_URL": {"Ref": "ClassifyQueue"},
+    "ASSIGN_QUEUE_URL": {"Ref": "AssignQueue"},
+    "NOTIFY_QUEUE_URL": {"Ref": "NotifyQueue"},
+    "ATTACHMENTS_BUCKET": {"Ref": "AttachmentsBucket"},
+}
+POLICY_FILES = [REPO / ".chalice" / f"policy-{stage}.json" for stage in STAGES]
+
+
+def _copy_project(dest: Path) -> None:
+    """What `chalice package` reads, without build leftovers (out/, .chalice/deployments)."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "deployments", "venv")
+    for name in ("app.py", "requirements.txt"):
+        shutil.copy2(REPO / name, dest / name)
+    for name in ("chalicelib", ".chalice", "infra"):
+        shutil.copytree(REPO / name, dest / name, ignore=ignore)
+
+
+@pytest.fixture(scope="module")
+def packaged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """stage -> packaged sam.json (both stages from one copy; the second reuses the deployment zip)."""
+    if not (REPO / "app.py").exists():
+        pytest.skip("app.py does not exist yet")
+    project = tmp_path_factory.mktemp("package")
+    _copy_project(project)
+    env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
+    env.pop("TSUR_STAGE", None)  # chalice sets it from the stage's environment_variables on import
+    result = {}
+    for stage in STAGES:
+        proc = subprocess.run(
+            [str(BIN / "chalice"), "package", "--stage", stage, "--merge-template", "infra/template.json",
+             f"out-{stage}/"],
+            cwd=project, env=env, capture_output=True, text=True, timeout=800,
+        )
+        assert proc.returncode == 0, f"chalice package --stage {stage} failed:\n{proc.stdout}\n{proc.stderr}"
+        result[stage] = project / f"out-{stage}" / "sam.json"
+    return result
+
+
+@pytest.fixture(scope="module")
+def templates(packaged: dict[str, Path]) -> dict[str, dict[str, Any]]:
+    return {stage: json.loads(path.read_text()) for stage, path in packaged.items()}
+
+
+def _functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    resources = template["Resources"]
+    return {name: res for name, res in resources.items() if res.get("Type") == "AWS::Serverless::Function"}
+
+
+def test_cfn_lint_accepts_packaged_templates(packaged: dict[str, Path]) -> None:
+    proc = subprocess.run(
+        [str(BIN / "cfn-lint"), *map(str, packaged.values())], capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_cfn_lint_accepts_standalone_template(tmp_path: Path) -> None:
+    from tsur.local.template import standalone_template
+
+    path = tmp_path / "standalone.json"
+    path.write_text(json.dumps(standalone_template(REPO / "infra" / "template.json")))
+    proc = subprocess.run([str(BIN / "cfn-lint"), str(path)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_overridden_resource_was_generated_by_chalice(stage: str, templates: dict[str, Any]) -> None:
+    # A typeless entry in the merge template that chalice did not generate means a handler was renamed.
+    raw = json.loads((REPO / "infra" / "template.json").read_text())
+    partial = {name for name, res in raw["Resources"].items() if "Type" not in res}
+    untyped = {name for name, res in templates[stage]["Resources"].items() if "Type" not in res}
+    assert partial and not untyped, f"overrides without a chalice resource: {sorted(untyped)}"
+    assert set(_functions(templates[stage])) >= FUNCTIONS
+
+
+@pytest.mark.parametrize("stage", STAGES)
+@pytest.mark.parametrize("step", list(CONSUMERS))
+def test_sqs_consumer_reports_batch_item_failures_from_template_queue(
+    stage: str, step: str, templates: dict[str, Any]
+) -> None:
+    function, queue = CONSUMERS[step]
+    events = templates[stage]["Resources"][function]["Properties"]["Events"]
+    sqs = {key: ev for key, ev in events.items() if ev["Type"] == "SQS"}
+    assert list(sqs) == [f"{function}SqsEventSource"]
+    props = sqs[f"{function}SqsEventSource"]["Properties"]
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["Queue"] == {"Fn::Sub": f"${{{queue}.Arn}}"}
+    assert props["BatchSize"] == 10
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_no_other_sqs_consumers(stage: str, templates: dict[str, Any]) -> None:
+    expected = {fn for fn, _ in CONSUMERS.values()}
+    consumers = {
+        name
+        for name, res in _functions(templates[stage]).items()
+        for ev in res["Properties"].get("Events", {}).values()
+        if ev["Type"] == "SQS"
+    }
+    assert consumers == expected
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_packaged_template_has_project_resources(stage: str, templates: dict[str, Any]) -> None:
+    resources = templates[stage]["Resources"]
+    expected = {"CasesTable": "AWS::DynamoDB::Table", "IdempotencyTable": "AWS::DynamoDB::Table",
+                "AttachmentsBucket": "AWS::S3::Bucket", "AdminSiteBucket": "AWS::S3::Bucket"}
+    for _, queue in CONSUMERS.values():
+        dlq = queue.replace("Queue", "DeadLetterQueue")
+        expected[queue] = expected[dlq] = "AWS::SQS::Queue"
+        redrive = resources[queue]["Properties"]["RedrivePolicy"]
+        assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": [dlq, "Arn"]}
+        assert redrive["maxReceiveCount"] == {"Ref": "MaxReceiveCount"}
+        assert resources[queue]["Properties"]["VisibilityTimeout"] == {"Ref": "QueueVisibilityTimeout"}
+    assert {name: resources[name]["Type"] for name in expected} == expected
+    assert templates[stage]["Transform"] == "AWS::Serverless-2016-10-31"
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_every_function_gets_the_environment(stage: str, templates: dict[str, Any]) -> None:
+    template = templates[stage]
+    global_vars = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert global_vars == {"TSUR_STAGE": {"Ref": "Stage"}, **RESOURCE_ENV}
+    for name, res in _functions(template).items():
+        local_vars = res["Properties"].get("Environment", {}).get("Variables", {})
+        # SAM merges Globals into each function; function-level keys win, so they must not shadow these.
+        assert not set(local_vars) & set(RESOURCE_ENV), name
+        effective = {**global_vars, **local_vars}
+        assert effective["TSUR_STAGE"] in (stage, {"Ref": "Stage"}), name
+        assert set(effective) >= {"TSUR_STAGE", *RESOURCE_ENV}, name
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_queue_visibility_covers_lambda_timeout(stage: str, templates: dict[str, Any]) -> None:
+    param = templates[stage]["Parameters"]["QueueVisibilityTimeout"]
+    for name, res in _functions(templates[stage]).items():
+        assert res["Properties"]["Timeout"] <= param["MinValue"] <= param["Default"], name
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_functions_use_the_stage_policy(stage: str, templates: dict[str, Any]) -> None:
+    policy = json.loads((REPO / ".chalice" / f"policy-{stage}.json").read_text())
+    roles = [res for res in templates[stage]["Resources"].values() if res.get("Type") == "AWS::IAM::Role"]
+    assert roles
+    for role in roles:
+        assert [p["PolicyDocument"] for p in role["Properties"]["Policies"]] == [policy]
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
+
+
+@pytest.mark.parametrize("path", POLICY_FILES, ids=lambda p: p.name)
+def test_policy_has_no_wildcard_action_on_wildcard_resource(path: Path) -> None:
+    policy = json.loads(path.read_text())
+    for statement in policy["Statement"]:
+        assert "NotAction" not in statement and "NotResource" not in statement, statement
+        actions = _as_list(statement["Action"])
+        resources = _as_list(statement["Resource"])
+        wildcard_action = any(a == "*" or a.endswith(":*") for a in actions)
+        assert not (wildcard_action and "*" in resources), statement
+        assert "*" not in resources, statement
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_policy_is_scoped_to_its_stage(stage: str) -> None:
+    policy = json.loads((REPO / ".chalice" / f"policy-{stage}.json").read_text())
+    other = {s for s in STAGES if s != stage}
+    for statement in policy["Statement"]:
+        for resource in _as_list(statement["Resource"]):
+            assert not any(f"tsur-{o}-" in resource for o in other), resource
+            if resource.startswith(("arn:aws:dynamodb", "arn:aws:sqs", "arn:aws:s3")):
+                assert f"tsur-{stage}-" in resource, resource

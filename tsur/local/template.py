@@ -1,0 +1,101 @@
+"""infra/template.json as the local stack uses it: the project's own resources, made by CloudFormation.
+
+The file is also the `--merge-template` of `chalice package`, so it holds pieces that only make sense merged
+into Chalice's SAM output: the `Globals` section and partial `Resources` entries without a `Type`
+(overrides of Chalice-generated functions). `standalone_template` drops exactly those; everything else
+(tables, queues, buckets, parameters, outputs) is created as is, e.g. by moto's CloudFormation.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "infra" / "template.json"
+
+# Top-level sections that exist only for the SAM transform of the packaged template.
+_SAM_ONLY_SECTIONS = ("Globals",)
+_DONE = ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+
+
+def standalone_template(path: str | Path = TEMPLATE_PATH) -> dict[str, Any]:
+    """The template without `Globals` and without the `Resources` entries that have no `Type`."""
+    template: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+    for section in _SAM_ONLY_SECTIONS:
+        template.pop(section, None)
+    template["Resources"] = {
+        name: resource
+        for name, resource in template.get("Resources", {}).items()
+        if isinstance(resource, dict) and "Type" in resource
+    }
+    return template
+
+
+def stack_name(stage: str) -> str:
+    return f"tsur-{stage}"
+
+
+def create_stack(
+    cloudformation_client: Any,
+    stage: str,
+    parameters: dict[str, str] | None = None,
+    *,
+    template_path: str | Path = TEMPLATE_PATH,
+    timeout: float = 60.0,
+) -> dict[str, str]:
+    """Create stack `tsur-<stage>` from the standalone template and return its Outputs as {key: value}.
+
+    `parameters` are further template parameters (QueueVisibilityTimeout, MaxReceiveCount); `Stage` is
+    `stage`. If the stack already exists and is complete, its outputs are returned unchanged.
+    """
+    if parameters and parameters.get("Stage", stage) != stage:
+        raise ValueError(f"parameters['Stage']={parameters['Stage']!r} contradicts stage={stage!r}")
+    template = standalone_template(template_path)
+    values = {**(parameters or {}), "Stage": stage}
+    name = stack_name(stage)
+    try:
+        cloudformation_client.create_stack(
+            StackName=name,
+            TemplateBody=json.dumps(template),
+            Parameters=[{"ParameterKey": k, "ParameterValue": str(v)} for k, v in values.items()],
+        )
+    except ClientError as err:
+        if err.response.get("Error", {}).get("Code") != "AlreadyExistsException":
+            raise
+    stack = _wait(cloudformation_client, name, timeout)
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    missing = sorted(set(template.get("Outputs", {})) - set(outputs))
+    if missing:
+        raise RuntimeError(f"stack {name} has no value for outputs {missing}")
+    return outputs
+
+
+def _wait(cloudformation_client: Any, name: str, timeout: float) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        stack: dict[str, Any] = cloudformation_client.describe_stacks(StackName=name)["Stacks"][0]
+        status = stack["StackStatus"]
+        if status in _DONE:
+            return stack
+        if not status.endswith("_IN_PROGRESS"):
+            raise RuntimeError(f"stack {name} is {status}: {_failures(cloudformation_client, name)}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"stack {name} still {status} after {timeout:.0f}s")
+        time.sleep(0.2)
+
+
+def _failures(cloudformation_client: Any, name: str) -> str:
+    try:
+        events = cloudformation_client.describe_stack_events(StackName=name)["StackEvents"]
+    except ClientError:
+        return "(no stack events)"
+    reasons = [
+        f"{e.get('LogicalResourceId')}: {e.get('ResourceStatusReason')}"
+        for e in events
+        if str(e.get("ResourceStatus", "")).endswith("_FAILED")
+    ]
+    return "; ".join(reasons) or "(no failed resources reported)"

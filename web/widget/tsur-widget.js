@@ -1,0 +1,396 @@
+/*
+ * ЦУР — виджет приёма обращений жителей.
+ *
+ * Встраивание (один тег script и контейнер):
+ *   <div id="tsur-appeal"></div>
+ *   <script src="https://…/widget/tsur-widget.js" data-target="#tsur-appeal"
+ *           data-api="https://api…" data-track-url="https://…/track/"></script>
+ * data-api по умолчанию — origin самого скрипта, data-track-url — <origin скрипта>/track/.
+ *
+ * Всё, что пришло от жителя или от API, вставляется только как текст (textContent).
+ *
+ * Фото: загрузка вложений появится в одной из следующих задач. Пока поле выбора
+ * файлов намеренно не показывается, а в запросе всегда "attachments": [].
+ */
+(function () {
+  'use strict';
+
+  const script = document.currentScript;
+  if (!script) return;
+  const scriptUrl = new URL(script.src, location.href);
+  const config = {
+    api: (script.dataset.api || scriptUrl.origin).replace(/\/+$/, ''),
+    trackUrl: script.dataset.trackUrl || scriptUrl.origin + '/track/',
+    target: script.dataset.target || '#tsur-appeal',
+    css: new URL('tsur-widget.css', scriptUrl).href,
+  };
+  const MAX_TEXT = 5000;
+  let instanceCount = 0;
+
+  // Маленький помощник: el('p', {class: 'x'}, 'текст', otherNode). Строки → текстовые узлы.
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === false || value == null) continue;
+      node.setAttribute(key, value === true ? '' : value);
+    }
+    for (const child of children) {
+      if (child == null) continue;
+      node.append(typeof child === 'string' ? document.createTextNode(child) : child);
+    }
+    return node;
+  }
+
+  function uuid4() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  }
+
+  function loadCss() {
+    if (document.querySelector('link[data-tsur-widget]')) return;
+    document.head.append(el('link', { rel: 'stylesheet', href: config.css, 'data-tsur-widget': '' }));
+  }
+
+  // ---------- Построение формы ----------
+
+  // Поле: метка, элемент ввода, необязательная подсказка и место для ошибки.
+  function field(ui, name, label, control, hint) {
+    const id = `${ui.prefix}-${name.replace('.', '-')}`;
+    control.id = id;
+    control.classList.add('tsur-input');
+    const errorId = `${id}-error`;
+    const describedBy = [];
+    let hintNode = null;
+    if (hint) {
+      hintNode = el('p', { class: 'tsur-hint', id: `${id}-hint` }, hint);
+      describedBy.push(hintNode.id);
+    }
+    const error = el('p', { class: 'tsur-error', id: errorId, hidden: true });
+    ui.fields[name] = { control, error, describedBy };
+    if (describedBy.length) control.setAttribute('aria-describedby', describedBy.join(' '));
+    return el('div', { class: `tsur-field tsur-field-${name.replace('.', '-')}` },
+      el('label', { class: 'tsur-label', for: id }, label), control, hintNode, error);
+  }
+
+  function select(emptyLabel) {
+    return el('select', {}, el('option', { value: '' }, emptyLabel));
+  }
+
+  function buildForm(ui) {
+    const text = el('textarea', { rows: 6, maxlength: MAX_TEXT, required: true, 'aria-required': 'true' });
+    ui.counter = el('p', { class: 'tsur-counter', id: `${ui.prefix}-text-counter` }, `0 / ${MAX_TEXT}`);
+    const textField = field(ui, 'text', 'Текст обращения *', text,
+      'Опишите проблему: что случилось и где. Например: «Глубокая яма у дома 5».');
+    ui.fields.text.describedBy.push(ui.counter.id);
+    text.setAttribute('aria-describedby', ui.fields.text.describedBy.join(' '));
+    textField.insertBefore(ui.counter, ui.fields.text.error);
+    text.addEventListener('input', () => updateCounter(ui));
+
+    ui.general = el('div', { class: 'tsur-alert', role: 'alert', tabindex: '-1', hidden: true });
+    ui.submit = el('button', { type: 'submit', class: 'tsur-button tsur-button-primary' }, 'Отправить обращение');
+
+    ui.form = el('form', { class: 'tsur-form', novalidate: true, 'aria-label': 'Подать обращение' },
+      ui.general,
+      el('p', { class: 'tsur-note' }, 'Поля, отмеченные *, обязательны.'),
+      field(ui, 'sector', 'Сфера', select('Не знаю / определите сами')),
+      textField,
+      field(ui, 'address', 'Адрес', el('input', { type: 'text', autocomplete: 'street-address' }),
+        'Улица, дом, ориентир'),
+      field(ui, 'municipality', 'Район / муниципальное образование', select('Не указан')),
+      buildCoords(ui),
+      buildContacts(ui),
+      buildConsent(ui),
+      el('div', { class: 'tsur-actions' }, ui.submit));
+    ui.form.addEventListener('submit', (event) => { event.preventDefault(); submit(ui); });
+    return ui.form;
+  }
+
+  function coordInput(min, max) {
+    return el('input', { type: 'number', step: 'any', min, max, inputmode: 'decimal' });
+  }
+
+  function buildCoords(ui) {
+    const box = el('fieldset', { class: 'tsur-fieldset' },
+      el('legend', { class: 'tsur-legend' }, 'Координаты (необязательно)'),
+      el('div', { class: 'tsur-row' },
+        field(ui, 'lat', 'Широта', coordInput(-90, 90)),
+        field(ui, 'lon', 'Долгота', coordInput(-180, 180))));
+    if ('geolocation' in navigator) {
+      const button = el('button', { type: 'button', class: 'tsur-button' }, 'Моё местоположение');
+      ui.geoStatus = el('p', { class: 'tsur-hint', role: 'status' });
+      button.addEventListener('click', () => locate(ui));
+      box.append(el('div', { class: 'tsur-geo' }, button, ui.geoStatus));
+    }
+    return box;
+  }
+
+  function buildContacts(ui) {
+    return el('fieldset', { class: 'tsur-fieldset' },
+      el('legend', { class: 'tsur-legend' }, 'Контакты для ответа (необязательно)'),
+      el('div', { class: 'tsur-row' },
+        field(ui, 'contact.name', 'Имя', el('input', { type: 'text', autocomplete: 'name' })),
+        field(ui, 'contact.email', 'Электронная почта', el('input', { type: 'email', autocomplete: 'email' })),
+        field(ui, 'contact.phone', 'Телефон', el('input', { type: 'tel', autocomplete: 'tel' }))));
+  }
+
+  function buildConsent(ui) {
+    const box = el('input', { type: 'checkbox', class: 'tsur-checkbox' });
+    box.id = `${ui.prefix}-consent`;
+    const error = el('p', { class: 'tsur-error', id: `${box.id}-error`, hidden: true });
+    const hint = el('p', { class: 'tsur-hint', id: `${box.id}-hint` },
+      'Обязательно, если вы указали имя, почту или телефон.');
+    box.setAttribute('aria-describedby', hint.id);
+    ui.fields.consent = { control: box, error, describedBy: [hint.id] };
+    return el('div', { class: 'tsur-field tsur-consent' },
+      el('div', { class: 'tsur-check' }, box,
+        el('label', { for: box.id }, 'Согласен(на) на обработку персональных данных (152-ФЗ)')),
+      hint, error);
+  }
+
+  function updateCounter(ui) {
+    const length = ui.fields.text.control.value.length;
+    ui.counter.textContent = `${length} / ${MAX_TEXT}`;
+    ui.counter.classList.toggle('tsur-counter-near', length > MAX_TEXT * 0.9);
+  }
+
+  async function fillSelect(ui, name, path, key) {
+    try {
+      const response = await fetch(config.api + path);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      const items = (await response.json())[key] || [];
+      for (const item of items) ui.fields[name].control.append(el('option', { value: item.id }, item.name));
+    } catch (err) {
+      console.warn(`tsur-widget: не удалось загрузить ${path}`, err);
+    }
+  }
+
+  function locate(ui) {
+    ui.geoStatus.textContent = 'Определяем местоположение…';
+    navigator.geolocation.getCurrentPosition((pos) => {
+      ui.fields.lat.control.value = pos.coords.latitude.toFixed(6);
+      ui.fields.lon.control.value = pos.coords.longitude.toFixed(6);
+      ui.geoStatus.textContent = 'Координаты заполнены.';
+    }, (err) => {
+      ui.geoStatus.textContent = err.code === err.PERMISSION_DENIED
+        ? 'Доступ к местоположению запрещён. Введите адрес или координаты вручную.'
+        : 'Не удалось определить местоположение. Введите адрес вручную.';
+    }, { enableHighAccuracy: true, timeout: 15000 });
+  }
+
+  // ---------- Сбор данных и проверка ----------
+
+  function value(ui, name) {
+    return ui.fields[name].control.value.trim();
+  }
+
+  function collect(ui) {
+    const body = { text: value(ui, 'text') };
+    for (const name of ['sector', 'address', 'municipality']) {
+      if (value(ui, name)) body[name] = value(ui, name);
+    }
+    for (const name of ['lat', 'lon']) {
+      if (value(ui, name)) body[name] = Number(value(ui, name));
+    }
+    const contact = {};
+    for (const name of ['name', 'email', 'phone']) {
+      if (value(ui, `contact.${name}`)) contact[name] = value(ui, `contact.${name}`);
+    }
+    if (Object.keys(contact).length) body.contact = contact;
+    body.source = 'widget';
+    body.attachments = []; // вложения — в следующей задаче
+    return body;
+  }
+
+  function validate(ui, body) {
+    const errors = [];
+    const add = (field, message) => errors.push({ field, message });
+    if (!body.text) add('text', 'Напишите текст обращения.');
+    if (body.text.length > MAX_TEXT) add('text', `Текст не длиннее ${MAX_TEXT} символов.`);
+    let badNumber = false;
+    for (const [name, limit] of [['lat', 90], ['lon', 180]]) {
+      const input = ui.fields[name].control;
+      if (input.validity.badInput) {
+        badNumber = true;
+        add(name, 'Введите число, например 59.9386.');
+      } else if (name in body && Math.abs(body[name]) > limit) add(name, `Значение от −${limit} до ${limit}.`);
+    }
+    if (!badNumber && ('lat' in body) !== ('lon' in body)) {
+      add('lat' in body ? 'lon' : 'lat', 'Укажите обе координаты или ни одной.');
+    }
+    if (ui.fields['contact.email'].control.validity.typeMismatch) add('contact.email', 'Проверьте адрес почты.');
+    if (body.contact && !ui.fields.consent.control.checked) {
+      add('consent', 'Чтобы оставить контакты, подтвердите согласие на обработку персональных данных.');
+    }
+    return errors;
+  }
+
+  // ---------- Показ ошибок ----------
+
+  function clearErrors(ui) {
+    ui.general.hidden = true;
+    ui.general.replaceChildren();
+    for (const f of Object.values(ui.fields)) {
+      f.error.hidden = true;
+      f.error.textContent = '';
+      f.control.removeAttribute('aria-invalid');
+      if (f.describedBy.length) f.control.setAttribute('aria-describedby', f.describedBy.join(' '));
+      else f.control.removeAttribute('aria-describedby');
+    }
+  }
+
+  function showGeneral(ui, message, extra) {
+    ui.general.replaceChildren(el('p', {}, message));
+    if (extra && extra.length) ui.general.append(el('ul', {}, ...extra.map((m) => el('li', {}, m))));
+    ui.general.hidden = false;
+  }
+
+  function fieldFor(ui, name) {
+    const key = String(name || '');
+    if (ui.fields[key]) return ui.fields[key];
+    if (key === 'contact') return ui.fields['contact.name'];
+    return null;
+  }
+
+  // Возвращает true, если хоть одна ошибка привязана к полю.
+  function showErrors(ui, errors, generalMessage) {
+    const unplaced = [];
+    for (const { field: name, message } of errors) {
+      const f = fieldFor(ui, name);
+      if (!f) { unplaced.push(String(message || 'Ошибка в данных')); continue; }
+      f.error.textContent = [f.error.textContent, String(message || 'Проверьте поле')].filter(Boolean).join(' ');
+      f.error.hidden = false;
+      f.control.setAttribute('aria-invalid', 'true');
+      f.control.setAttribute('aria-describedby', [...f.describedBy, f.error.id].join(' '));
+    }
+    if (generalMessage || unplaced.length) showGeneral(ui, generalMessage || 'Проверьте поля обращения.', unplaced);
+    (ui.form.querySelector('[aria-invalid="true"]') || ui.general).focus();
+  }
+
+  // ---------- Отправка ----------
+
+  // Ключ идемпотентности живёт, пока содержимое формы не меняется:
+  // повторная отправка того же обращения (например, после обрыва сети) идёт с тем же ключом.
+  function idempotencyKey(ui, payload) {
+    if (ui.lastPayload !== payload) {
+      ui.lastPayload = payload;
+      ui.key = uuid4();
+    }
+    return ui.key;
+  }
+
+  function setBusy(ui, busy) {
+    ui.submit.disabled = busy;
+    ui.form.setAttribute('aria-busy', String(busy));
+    ui.submit.textContent = busy ? 'Отправляем…' : 'Отправить обращение';
+  }
+
+  async function submit(ui) {
+    if (ui.busy) return;
+    clearErrors(ui);
+    const body = collect(ui);
+    const errors = validate(ui, body);
+    if (errors.length) return showErrors(ui, errors, 'Проверьте поля обращения.');
+    const payload = JSON.stringify(body);
+    ui.busy = true;
+    setBusy(ui, true);
+    try {
+      const response = await fetch(`${config.api}/v1/appeals`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': idempotencyKey(ui, payload) },
+        body: payload,
+      });
+      await handleResponse(ui, response);
+    } catch (err) {
+      console.warn('tsur-widget: сеть недоступна', err);
+      showErrors(ui, [], 'Не удалось связаться с сервером. Проверьте подключение к интернету и попробуйте ещё раз — введённые данные сохранены.');
+    } finally {
+      ui.busy = false;
+      setBusy(ui, false);
+    }
+  }
+
+  async function handleResponse(ui, response) {
+    const data = await response.json().catch(() => ({}));
+    if (response.ok && data.id) return showSuccess(ui, data);
+    if (response.status >= 400 && response.status < 500) {
+      const fields = Array.isArray(data.fields) ? data.fields : [];
+      return showErrors(ui, fields, data.message ? String(data.message) : 'Проверьте поля обращения.');
+    }
+    showErrors(ui, [], 'Сервис временно недоступен. Попробуйте отправить обращение чуть позже — введённые данные сохранены.');
+  }
+
+  // ---------- Успех ----------
+
+  function trackingLink(data) {
+    const url = new URL(config.trackUrl, location.href);
+    url.searchParams.set('id', data.id);
+    url.searchParams.set('token', data.token);
+    // Страница отслеживания по умолчанию обращается к API на своём origin.
+    if (new URL(config.api).origin !== url.origin) url.searchParams.set('api', config.api);
+    return url.href;
+  }
+
+  function showSuccess(ui, data) {
+    const link = trackingLink(data);
+    const status = el('p', { class: 'tsur-hint', role: 'status' });
+    const copy = el('button', { type: 'button', class: 'tsur-button' }, 'Скопировать ссылку');
+    copy.addEventListener('click', () => copyText(link, status));
+    const again = el('button', { type: 'button', class: 'tsur-button' }, 'Подать ещё одно обращение');
+    again.addEventListener('click', () => reset(ui));
+    const heading = el('h3', { class: 'tsur-success-title', tabindex: '-1' }, 'Обращение принято');
+    ui.success.replaceChildren(heading,
+      el('p', {}, 'Номер обращения: ', el('strong', { class: 'tsur-case' }, String(data.id))),
+      el('p', {}, 'Сохраните ссылку — по ней можно следить за ходом рассмотрения:'),
+      el('p', { class: 'tsur-link' }, el('a', { href: link }, link)),
+      el('div', { class: 'tsur-actions' }, copy, again),
+      status);
+    ui.form.hidden = true;
+    ui.success.hidden = false;
+    heading.focus();
+  }
+
+  async function copyText(text, status) {
+    try {
+      await navigator.clipboard.writeText(text);
+      status.textContent = 'Ссылка скопирована.';
+    } catch (err) {
+      status.textContent = 'Не удалось скопировать автоматически — выделите ссылку и скопируйте её вручную.';
+    }
+  }
+
+  function reset(ui) {
+    ui.form.reset();
+    clearErrors(ui);
+    updateCounter(ui);
+    ui.lastPayload = null;
+    if (ui.geoStatus) ui.geoStatus.textContent = '';
+    ui.success.hidden = true;
+    ui.form.hidden = false;
+    ui.fields.text.control.focus();
+  }
+
+  // ---------- Запуск ----------
+
+  function mount() {
+    const container = document.querySelector(config.target);
+    if (!container) {
+      console.error(`tsur-widget: контейнер ${config.target} не найден`);
+      return;
+    }
+    loadCss();
+    const ui = { prefix: `tsur-${++instanceCount}`, fields: {} };
+    ui.success = el('div', { class: 'tsur-success', hidden: true });
+    container.replaceChildren(el('section', { class: 'tsur-widget', lang: 'ru' },
+      el('h2', { class: 'tsur-title' }, 'Сообщить о проблеме'),
+      buildForm(ui), ui.success));
+    fillSelect(ui, 'sector', '/v1/sectors', 'sectors');
+    fillSelect(ui, 'municipality', '/v1/municipalities', 'municipalities');
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mount);
+  else mount();
+})();
