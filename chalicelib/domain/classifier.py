@@ -11,6 +11,8 @@ from chalicelib.domain.rubricator import Rubricator
 from chalicelib.domain.text import words
 
 HINT_BONUS = 0.5
+CATCH_ALL_WEIGHT = 0.5  # a word that fits "roads: other" says less than one that fits "pothole"
+SMOOTHING = 0.25
 HINT_ONLY_CONFIDENCE = 0.6
 
 
@@ -28,10 +30,10 @@ class KeywordClassifier:
         ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:3]
         best_id, best = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        confidence = round(best / (best + runner_up + 0.5), 3)
+        confidence = round(best / (best + runner_up + SMOOTHING), 3)
         category = self._rubricator.get(best_id)
         assert category is not None
-        alternatives = tuple((cid, round(score / (best + runner_up + 0.5), 3)) for cid, score in ranked[1:])
+        alternatives = tuple((cid, round(score / (best + runner_up + SMOOTHING), 3)) for cid, score in ranked[1:])
         return Classification(sector=category.sector, category=category.id, confidence=confidence,
                               method=self.method, alternatives=alternatives)
 
@@ -40,7 +42,8 @@ class KeywordClassifier:
         for category in self._rubricator:
             hits = sum(1 for keyword in category.keywords if any(t.startswith(keyword) for t in tokens))
             if hits:
-                scores[category.id] = hits + (HINT_BONUS if category.sector == sector_hint else 0.0)
+                weight = CATCH_ALL_WEIGHT if category.id.endswith(".other") else 1.0
+                scores[category.id] = hits * weight + (HINT_BONUS if category.sector == sector_hint else 0.0)
         return scores
 
     def _from_hint(self, sector_hint: str | None) -> Classification | None:
