@@ -21,7 +21,7 @@ app = Chalice(app_name="tsur")
 
 
 def _request() -> Request:
-    request = _request()
+    request = app.current_request
     assert request is not None, "only called inside a route"
     return request
 

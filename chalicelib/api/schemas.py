@@ -13,7 +13,7 @@ from chalicelib.domain.sectors import SECTORS
 MAX_TEXT = 5000
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 PHONE_PATTERN = r"^\+?[0-9()\- ]{5,20}$"
-ATTACHMENT_KEY_PATTERN = r"^[A-Za-z0-9/_.\-]{1,300}$"
+ATTACHMENT_KEY_PATTERN = r"^(?!.*\.\.)[A-Za-z0-9/_.\-]{1,300}$"
 Source = Literal["widget", "social", "phone", "email", "operator"]
 
 

@@ -1,0 +1,95 @@
+"""The HTTP contract through Chalice's test client, with the services on in-memory fakes."""
+
+import json
+
+import pytest
+from chalice.test import Client
+
+from app import app
+
+GOOD = {"text": "Во дворе дома 5 не вывозят мусор, контейнеры переполнены", "municipality": "nevsky"}
+
+
+@pytest.fixture
+def client(fake_deps):
+    with Client(app) as test_client:
+        yield test_client
+
+
+def post(client, body, headers=None):
+    raw = body if isinstance(body, str | bytes) else json.dumps(body)
+    return client.http.post("/v1/appeals", body=raw,
+                            headers={"Content-Type": "application/json", **(headers or {})})
+
+
+def test_health(client):
+    assert client.http.get("/health").status_code == 200
+
+
+def test_the_widget_gets_sectors_and_municipalities_in_russian(client):
+    sectors = client.http.get("/v1/sectors").json_body["sectors"]
+    assert {"id": "roads", "name": "Дороги"} in sectors and len(sectors) == 18
+    municipalities = client.http.get("/v1/municipalities").json_body["municipalities"]
+    assert {"id": "nevsky", "name": "Невский район"} in municipalities
+
+
+def test_an_accepted_appeal_answers_202_with_a_tracking_token(client, fake_deps):
+    response = post(client, GOOD)
+    assert response.status_code == 202
+    body = response.json_body
+    assert set(body) == {"id", "token", "status", "status_url"}
+    assert body["status"] == "received"
+    assert body["status_url"] == f"http://tsur.test/v1/appeals/{body['id']}"
+    tracked = client.http.get(f"/v1/appeals/{body['id']}", headers={"X-Tracking-Token": body["token"]})
+    assert tracked.status_code == 200 and tracked.json_body["status"] == "received"
+    by_query = client.http.get(f"/v1/appeals/{body['id']}?token={body['token']}")
+    assert by_query.status_code == 200
+
+
+def test_without_the_right_token_the_case_does_not_exist(client):
+    accepted = post(client, GOOD).json_body
+    for headers in ({}, {"X-Tracking-Token": "guess"}):
+        response = client.http.get(f"/v1/appeals/{accepted['id']}", headers=headers)
+        assert response.status_code == 404
+    assert client.http.get("/v1/appeals/c_nonexistent", headers={"X-Tracking-Token": "x"}).status_code == 404
+
+
+def test_a_retried_submission_with_the_same_idempotency_key_is_one_case(client, fake_deps):
+    first = post(client, GOOD, {"Idempotency-Key": "abc"}).json_body
+    second = post(client, GOOD, {"Idempotency-Key": "abc"})
+    assert second.status_code == 202 and second.json_body == first
+    assert len(fake_deps.queue.sent) == 1
+
+
+@pytest.mark.parametrize(("body", "status", "field", "message"), [
+    ("{not json", 400, "body", "Некорректный JSON"),
+    ("[1, 2]", 400, "body", "Некорректный JSON"),
+    ({}, 422, "text", "Обязательное поле"),
+    ({"text": "   "}, 422, "text", "Поле не может быть пустым"),
+    ({"text": "я" * 5001}, 422, "text", "Не длиннее 5000 символов"),
+    ({**GOOD, "priority": "high"}, 422, "priority", "Неизвестное поле"),
+    ({**GOOD, "text": 42}, 422, "text", "Ожидается строка"),
+    ({**GOOD, "lat": "59.9", "lon": 30.3}, 422, "lat", "Ожидается число"),
+    ({**GOOD, "lat": 95.0, "lon": 30.3}, 422, "lat", "Значение вне допустимого диапазона"),
+    ({**GOOD, "lat": 59.9}, 422, "lon", "Укажите обе координаты: широту и долготу"),
+    ({**GOOD, "sector": "weather"}, 422, "sector", "Неизвестный сектор"),
+    ({**GOOD, "municipality": "atlantis"}, 422, "municipality", "Неизвестное муниципальное образование"),
+    ({**GOOD, "contact": {"email": "not-an-email"}}, 422, "contact.email", "Неверный формат"),
+    ({**GOOD, "source": "pigeon"}, 422, "source", None),
+    ({**GOOD, "attachments": ["../../etc/passwd "]}, 422, "attachments", "Неверный ключ вложения"),
+    ({"text": "я" * 70_000}, 413, "body", "Слишком большой запрос"),
+])
+def test_bad_input_gets_a_field_level_4xx_and_nothing_is_stored(client, fake_deps, body, status, field, message):
+    response = post(client, body)
+    assert response.status_code == status
+    errors = {e["field"]: e["message"] for e in response.json_body["fields"]}
+    assert field in errors
+    if message:
+        assert errors[field] == message
+    assert fake_deps.queue.sent == []
+    assert fake_deps.cases.waiting_since("intake", fake_deps.clock()) == []
+
+
+def test_errors_never_leak_a_stack_trace(client):
+    text = post(client, "{not json").body.decode()
+    assert "Traceback" not in text and "File " not in text
