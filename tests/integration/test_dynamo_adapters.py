@@ -1,0 +1,100 @@
+"""The DynamoDB adapters on moto, against the tables and indexes infra/ defines."""
+
+from datetime import timedelta
+
+import boto3
+import pytest
+
+from chalicelib.adapters.ports import AlreadyExists, ConcurrentUpdate
+from chalicelib.domain.case import Assignment, Case, Classification, Contact
+from chalicelib.domain.statuses import Status
+
+
+def full_case(now, case_id="c_full"):
+    case = Case(id=case_id, token_hash="h", text="Нет отопления, батареи холодные", created_at=now,
+                sector_hint="housing_utilities", address="ул. Ленина, 5", lat=59.93, lon=30.31,
+                municipality="nevsky", contact=Contact(name="Иван", email="ivan@example.org"),
+                attachments=("cases/c_full/a.jpg",), correlation_id="corr")
+    case.classify(Classification("housing_utilities", "housing_utilities.heating", 0.8, "keywords",
+                                 (("housing_utilities.other", 0.2),)), now)
+    case.assign(Assignment("housing_committee", now + timedelta(hours=24), "cat:x"), now)
+    case.await_step("notify", now)
+    return case
+
+
+def test_a_case_round_trips_with_everything_it_holds(moto_deps, clock):
+    case = full_case(clock())
+    moto_deps.cases.add(case)
+    loaded = moto_deps.cases.get(case.id)
+    assert loaded.version == 1 and case.version == 1
+    for field in ("text", "contact", "classification", "assignment", "status", "lat", "attachments",
+                  "pending_step", "pending_since", "municipality"):
+        assert getattr(loaded, field) == getattr(case, field), field
+    assert [e.kind for e in moto_deps.cases.events(case.id)] == ["classified", "status"]
+
+
+def test_adding_the_same_case_twice_is_refused(moto_deps, clock):
+    moto_deps.cases.add(full_case(clock()))
+    with pytest.raises(AlreadyExists):
+        moto_deps.cases.add(full_case(clock()))
+
+
+def test_a_stale_version_loses_and_writes_nothing(moto_deps, clock):
+    moto_deps.cases.add(full_case(clock()))
+    first, second = moto_deps.cases.get("c_full"), moto_deps.cases.get("c_full")
+    first.transition(Status.IN_PROGRESS, clock(), actor="executor")
+    moto_deps.cases.save(first)
+    second.transition(Status.ANSWERED, clock(), actor="executor")
+    with pytest.raises(ConcurrentUpdate):
+        moto_deps.cases.save(second)
+    stored = moto_deps.cases.get("c_full")
+    assert stored.status is Status.IN_PROGRESS and stored.version == 2
+    assert [e.to_status for e in moto_deps.cases.events("c_full") if e.kind == "status"][-1] is Status.IN_PROGRESS
+
+
+def test_waiting_and_due_cases_come_from_sparse_indexes(moto_deps, clock):
+    now = clock()
+    moto_deps.cases.add(full_case(now, "c_a"))
+    done = full_case(now, "c_b")
+    done.await_step(None, now)
+    moto_deps.cases.add(done)
+    assert [c.id for c in moto_deps.cases.waiting_since("notify", now + timedelta(minutes=1))] == ["c_a"]
+    assert moto_deps.cases.waiting_since("notify", now) == []
+    assert moto_deps.cases.due_before(now + timedelta(hours=23)) == []
+    assert {c.id for c in moto_deps.cases.due_before(now + timedelta(hours=25))} == {"c_a", "c_b"}
+    overdue = moto_deps.cases.get("c_a")
+    overdue.overdue = True
+    moto_deps.cases.save(overdue)
+    assert {c.id for c in moto_deps.cases.due_before(now + timedelta(hours=25))} == {"c_b"}
+
+
+def test_cases_by_executor_and_status_are_served_by_an_index(moto_deps, clock):
+    moto_deps.cases.add(full_case(clock()))
+    page = boto3.client("dynamodb").query(
+        TableName=moto_deps.settings.cases_table, IndexName="by_executor",
+        KeyConditionExpression="executor_id = :e AND begins_with(status_created, :s)",
+        ExpressionAttributeValues={":e": {"S": "housing_committee"}, ":s": {"S": "assigned#"}})
+    assert [i["id"]["S"] for i in page["Items"]] == ["c_full"]
+
+
+def test_a_delivery_is_recorded_once(moto_deps, clock):
+    assert not moto_deps.cases.is_delivered("c_1", "msg_c_1_1")
+    assert moto_deps.cases.mark_delivered("c_1", "msg_c_1_1", clock())
+    assert not moto_deps.cases.mark_delivered("c_1", "msg_c_1_1", clock())
+    assert moto_deps.cases.is_delivered("c_1", "msg_c_1_1")
+
+
+def test_idempotency_claims_are_exclusive_until_released(moto_deps):
+    store = moto_deps.idempotency
+    assert store.begin("k", "fp") is None
+    assert store.begin("k", "fp").response is None  # first still in progress
+    store.complete("k", {"id": "c_1"})
+    assert store.begin("k", "fp").response == {"id": "c_1"}
+    store.release("k")
+    assert store.begin("k", "fp2") is None
+
+
+def test_executor_endpoints_are_stored_with_their_secrets(moto_deps):
+    endpoint = moto_deps.directory.endpoint("adm_nevsky")
+    assert endpoint.url.endswith("/adm_nevsky") and endpoint.secrets[0].startswith("whsec_")
+    assert moto_deps.directory.endpoint("nobody") is None
