@@ -26,6 +26,13 @@ def _request() -> Request:
     return request
 
 
+def _base_url(request: Request) -> str:
+    context = request.context or {}
+    host = context.get("domainName") or request.headers.get("host", "")
+    stage = context.get("stage", "")
+    return f"https://{host}/{stage}" if context.get("domainName") and stage else f"http://{host}"
+
+
 @app.route("/health")
 def health() -> dict[str, str]:
     return {"status": "ok"}
@@ -48,7 +55,7 @@ def list_municipalities() -> Response:
 def submit_appeal() -> Response:
     request = _request()
     appeal = parse_body(request.raw_body, AppealIn)
-    accepted = intake.submit_appeal(deps(), appeal, request.headers.get("idempotency-key"))
+    accepted = intake.submit_appeal(deps(), appeal, request.headers.get("idempotency-key"), _base_url(request))
     return json_response(accepted.model_dump(), 202)
 
 

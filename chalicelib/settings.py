@@ -33,7 +33,7 @@ class Settings:
     idempotency_table: str
     attachments_bucket: str
     queue_urls: dict[str, str] = field(default_factory=dict)
-    public_base_url: str = "http://127.0.0.1:8000"
+    public_base_url: str = ""  # empty: derived from the request (API Gateway's domain and stage)
     cors_origins: tuple[str, ...] = ()
     allow_loopback_webhooks: bool = False
 
@@ -46,7 +46,7 @@ class Settings:
             idempotency_table=os.environ.get("IDEMPOTENCY_TABLE", f"tsur-{st}-idempotency"),
             attachments_bucket=os.environ.get("ATTACHMENTS_BUCKET", f"tsur-{st}-attachments"),
             queue_urls={step: os.environ.get(f"{step.upper()}_QUEUE_URL", "") for step in PIPELINE_STEPS},
-            public_base_url=os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            public_base_url=os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
             cors_origins=_csv("CORS_ORIGINS"),
             allow_loopback_webhooks=os.environ.get("ALLOW_LOOPBACK_WEBHOOKS", "") == "1",
         )

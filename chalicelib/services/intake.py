@@ -14,16 +14,19 @@ from chalicelib.services.deps import Dependencies
 from chalicelib.services.pipeline import enqueue
 
 
-def submit_appeal(deps: Dependencies, appeal: AppealIn, idempotency_key: str | None = None) -> AppealAccepted:
+def submit_appeal(deps: Dependencies, appeal: AppealIn, idempotency_key: str | None = None,
+                  base_url: str = "") -> AppealAccepted:
+    """Store the case, hand it to the intake queue, and tell the resident how to follow it."""
+    base_url = deps.settings.public_base_url or base_url
     if not idempotency_key:
-        return _create_case(deps, appeal)
+        return _create_case(deps, appeal, base_url)
     fingerprint = hashlib.sha256(appeal.model_dump_json().encode()).hexdigest()
     key = f"appeal:{idempotency_key}"
     earlier = deps.idempotency.begin(key, fingerprint)
     if earlier is not None:
         return _replay(earlier.fingerprint, fingerprint, earlier.response)
     try:
-        accepted = _create_case(deps, appeal)
+        accepted = _create_case(deps, appeal, base_url)
     except Exception:
         deps.idempotency.release(key)
         raise
@@ -40,7 +43,7 @@ def _replay(first: str, now: str, response: dict[str, object] | None) -> AppealA
     return AppealAccepted.model_validate(response)
 
 
-def _create_case(deps: Dependencies, appeal: AppealIn) -> AppealAccepted:
+def _create_case(deps: Dependencies, appeal: AppealIn, base_url: str) -> AppealAccepted:
     now = deps.clock()
     token = new_token()
     contact = Contact(**appeal.contact.model_dump()) if appeal.contact else None
@@ -55,6 +58,6 @@ def _create_case(deps: Dependencies, appeal: AppealIn) -> AppealAccepted:
         log("case received", source=case.source, sector_hint=case.sector_hint)
         enqueue(deps, case, "intake")
     return AppealAccepted(id=case.id, token=token, status=case.status.value,
-                          status_url=f"{deps.settings.public_base_url}/v1/appeals/{case.id}")
+                          status_url=f"{base_url}/v1/appeals/{case.id}")
 
 
