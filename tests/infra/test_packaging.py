@@ -165,9 +165,11 @@ def test_every_function_gets_the_environment(stage: str, templates: dict[str, An
 
 @pytest.mark.parametrize("stage", STAGES)
 def test_queue_visibility_covers_lambda_timeout(stage: str, templates: dict[str, Any]) -> None:
+    # The default must cover the longest function; lower values are for the local stack and tests
+    # (AWS itself refuses an SQS event source whose queue times out before its function).
     param = templates[stage]["Parameters"]["QueueVisibilityTimeout"]
     for name, res in _functions(templates[stage]).items():
-        assert res["Properties"]["Timeout"] <= param["MinValue"] <= param["Default"], name
+        assert res["Properties"]["Timeout"] <= param["Default"], name
 
 
 @pytest.mark.parametrize("stage", STAGES)
