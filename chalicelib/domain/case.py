@@ -110,10 +110,10 @@ class Case:
         self.transition(Status.MODERATION, at, actor=actor, reason=reason)
         self.await_step(None, at)
 
-    def classify(self, result: Classification, at: datetime) -> None:
+    def classify(self, result: Classification, at: datetime, label: str = "") -> None:
         self.classification = result
-        self.note(at, "classified", f"{result.sector}/{result.category}", confidence=result.confidence,
-                  method=result.method)
+        self.note(at, "classified", label or result.category, public=True, category=result.category,
+                  confidence=result.confidence, method=result.method)
 
     def assign(self, assignment: Assignment, at: datetime, actor: str = SYSTEM, reason: str = "") -> None:
         self.transition(Status.ASSIGNED, at, actor=actor, reason=reason or assignment.rule)

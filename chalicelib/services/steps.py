@@ -17,6 +17,7 @@ def screen(deps: Dependencies, case: Case, now: datetime) -> str | None:
     if reason:
         case.send_to_moderation(now, reason)
         return None
+    case.note(now, "screened", "Обращение прошло автоматическую проверку", public=True)
     return "classify"
 
 
@@ -25,7 +26,8 @@ def classify(deps: Dependencies, case: Case, now: datetime) -> str | None:
     if result is None:
         case.send_to_moderation(now, "Не удалось определить тему обращения")
         return None
-    case.classify(result, now)
+    category = deps.rubricator.get(result.category)
+    case.classify(result, now, label=f"Тема: {category.name}" if category else "")
     if result.confidence < CONFIDENCE_THRESHOLD:
         case.send_to_moderation(now, f"Низкая уверенность классификации ({result.confidence:.2f})")
         return None

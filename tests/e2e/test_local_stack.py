@@ -108,7 +108,7 @@ def test_appeals_reach_the_agency_signed_and_the_resident_sees_each_step(stack: 
                         10, stack)
         assert view["status"] == "assigned"
         assert view["executor"]["name"] and view["deadline"]
-        assert [e["kind"] for e in view["timeline"]] == ["received", "status", "delivered"]
+        assert [e["kind"] for e in view["timeline"]] == ["received", "screened", "classified", "status", "delivered"]
 
 
 def test_bad_input_is_refused_over_real_http(stack: Stack) -> None:

@@ -18,7 +18,7 @@ GARBAGE = AppealIn(text="Во дворе дома 5 не вывозят мусо
 
 @pytest.fixture
 def pollers(moto_deps):
-    return {p.queue_url.rsplit("-", 1)[-1]: p for p in sqs_pollers(app, boto3.client("sqs"), STAGE)}
+    return {p.queue_url.rsplit("-", 1)[-1]: p for p in sqs_pollers(app, boto3.client("sqs"), STAGE, wait_seconds=0)}
 
 
 def pump(pollers, rounds=12):

@@ -33,7 +33,7 @@ def test_an_appeal_is_classified_assigned_with_a_deadline_and_delivered_signed(f
     assert view is not None
     assert (view["status"], view["category"], view["executor"]["id"]) == ("assigned", "waste.collection", "adm_nevsky")
     assert view["deadline"].endswith("+03:00")
-    assert [e["kind"] for e in view["timeline"]] == ["received", "status", "delivered"]
+    assert [e["kind"] for e in view["timeline"]] == ["received", "screened", "classified", "status", "delivered"]
     (url, headers, body), = fake_deps.webhooks.requests
     assert url.endswith("/hooks/adm_nevsky")
     secret = fake_deps.directory.endpoint("adm_nevsky").secrets[0]

@@ -55,13 +55,14 @@ def _queue_name(source: SQSEventConfig) -> str:
     return str(source.queue_arn).rsplit(":", 1)[-1]
 
 
-def sqs_pollers(app: Chalice, sqs: Any, stage: str) -> list[SqsPoller]:
+def sqs_pollers(app: Chalice, sqs: Any, stage: str, wait_seconds: int = 1) -> list[SqsPoller]:
     pollers = []
     for source in app.event_sources:
         if isinstance(source, SQSEventConfig):
             url = sqs.get_queue_url(QueueName=_queue_name(source))["QueueUrl"]
             pollers.append(SqsPoller(sqs, url, app.handler_map[source.name], batch_size=source.batch_size,
-                                     function_name=f"{app.app_name}-{stage}-{source.name}"))
+                                     function_name=f"{app.app_name}-{stage}-{source.name}",
+                                     wait_seconds=wait_seconds))
     return pollers
 
 

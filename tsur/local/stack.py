@@ -30,6 +30,7 @@ from tsur.local.state import StateStore
 from tsur.local.static_files import StaticSites
 
 LOOPBACK = "127.0.0.1"
+SITE_LABELS = {"demo": "Демо виджета / widget demo:", "admin": "Админка / admin:"}
 STOP_TIMEOUT_S = 8.0
 
 
@@ -207,13 +208,13 @@ class LocalStack:
 
     def banner(self) -> str:
         opts = self.options
-        pages = " ".join(f"{opts.api_url}/{name}/" for name in StaticSites(opts.web_root).site_names())
+        sites = StaticSites(opts.web_root).site_names()
+        pages = " ".join(f"{opts.api_url}/{name}/" for name in sites)
         lines = [
             "ЦУР локально / TSUR local — всё запущено / up and running",
             f"  API:                                  {opts.api_url}/",
             f"  Проверка / health:                    {opts.api_url}/health",
-            f"  Демо виджета / widget demo:           {opts.api_url}/demo/",
-            f"  Админка / admin:                      {opts.api_url}/admin/",
+            *[f"  {label:<38}{opts.api_url}/{name}/" for name, label in SITE_LABELS.items() if name in sites],
             f"  Демо-исполнитель / demo agency:       {opts.agency_url}/",
             f"  moto (AWS endpoint):                  {opts.aws_url}",
             f"  Доступы / credentials:                {self.credentials_file or '— (без демо-данных / no demo data)'}",
