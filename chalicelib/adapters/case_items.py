@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.domain.case import Assignment, Case, CaseEvent, Classification, Contact
+from chalicelib.domain.case import Answer, Assignment, Case, CaseEvent, Classification, Contact
 from chalicelib.domain.statuses import OPEN_FOR_EXECUTOR, Status
 
 CASE_SK = "CASE"
@@ -47,6 +47,10 @@ def case_to_item(case: Case, version: int) -> dict[str, Any]:
         "assignment_count": case.assignment_count, "overdue": case.overdue, "version": version,
         "pending_step": case.pending_step, "pending_since": _iso(case.pending_since),
         "pending_sweeps": case.pending_sweeps,
+        "answers": [_answer_item(a) for a in case.answers] or None,
+        "published_answer_id": case.published_answer_id, "published_at": _iso(case.published_at),
+        "clarification_question": case.clarification_question, "rating": case.rating,
+        "rating_comment": case.rating_comment,
     }
     if case.classification:
         c = case.classification
@@ -87,8 +91,24 @@ def item_to_case(item: dict[str, Any]) -> Case:
         assignment_count=int(item.get("assignment_count", 0)), pending_step=item.get("pending_step"),
         pending_since=_dt(item.get("pending_since")), pending_sweeps=int(item.get("pending_sweeps", 0)),
         updated_at=_dt(item.get("updated_at")), overdue=bool(item.get("overdue", False)),
+        answers=[_item_answer(a) for a in item.get("answers", ())],
+        published_answer_id=item.get("published_answer_id"), published_at=_dt(item.get("published_at")),
+        clarification_question=item.get("clarification_question"),
+        rating=int(item["rating"]) if "rating" in item else None, rating_comment=item.get("rating_comment"),
         version=int(item["version"]),
     )
+
+
+def _answer_item(answer: Answer) -> dict[str, Any]:
+    return _drop_none({"id": answer.id, "kind": answer.kind, "text": answer.text, "at": _iso(answer.at),
+                       "author": answer.author, "attachments": list(answer.attachments) or None,
+                       "verdict": answer.verdict, "verdict_reasons": list(answer.verdict_reasons) or None})
+
+
+def _item_answer(item: dict[str, Any]) -> Answer:
+    return Answer(id=item["id"], kind=item["kind"], text=item["text"], at=datetime.fromisoformat(item["at"]),
+                  author=item["author"], attachments=tuple(item.get("attachments", ())),
+                  verdict=item.get("verdict"), verdict_reasons=tuple(item.get("verdict_reasons", ())))
 
 
 def event_to_item(case_id: str, event: CaseEvent, seq: int) -> dict[str, Any]:

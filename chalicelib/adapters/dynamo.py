@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from datetime import datetime
@@ -44,6 +45,20 @@ def to_dynamo(item: dict[str, Any]) -> dict[str, Any]:
 
 def from_dynamo(item: dict[str, Any]) -> dict[str, Any]:
     return {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+def encode_cursor(key: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+def decode_cursor(cursor: str) -> dict[str, Any]:
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except ValueError as exc:
+        raise ValueError("malformed cursor") from exc
+    if not isinstance(key, dict):
+        raise ValueError("malformed cursor")
+    return key
 
 
 def _condition_failed(exc: ClientError) -> bool:
@@ -124,6 +139,22 @@ class DynamoCaseRepository(CaseRepository):
             if "LastEvaluatedKey" not in page or (limit and len(items) >= limit):
                 return items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def of_executor(self, executor_id: str, status: str | None, limit: int, cursor: str | None
+                    ) -> tuple[list[Case], str | None]:
+        condition = "executor_id = :e" + (" AND begins_with(status_created, :s)" if status else "")
+        values = {":e": executor_id, **({":s": f"{status}#"} if status else {})}
+        kwargs: dict[str, Any] = {"IndexName": "by_executor", "Limit": limit, "ScanIndexForward": False,
+                                  "KeyConditionExpression": condition, "ExpressionAttributeValues": to_dynamo(values)}
+        if cursor:
+            start = decode_cursor(cursor)
+            if start.get("executor_id") != {"S": executor_id}:
+                raise ValueError("cursor of another listing")
+            kwargs["ExclusiveStartKey"] = start
+        page = self._db.query(TableName=self._table, **kwargs)
+        cases = [item_to_case(from_dynamo(i)) for i in page.get("Items", [])]
+        last = page.get("LastEvaluatedKey")
+        return cases, encode_cursor(last) if last else None
 
     def mark_delivered(self, case_id: str, delivery_id: str, at: datetime) -> bool:
         try:

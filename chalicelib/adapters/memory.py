@@ -10,6 +10,7 @@ from typing import Any
 
 from chalicelib.adapters.ports import (
     AlreadyExists,
+    ApiKeyStore,
     CaseRepository,
     ConcurrentUpdate,
     ExecutorDirectory,
@@ -20,6 +21,7 @@ from chalicelib.adapters.ports import (
     MessageQueue,
     WebhookSender,
 )
+from chalicelib.auth.api_keys import ApiKey
 from chalicelib.domain.case import Case, CaseEvent
 from chalicelib.domain.statuses import OPEN_FOR_EXECUTOR
 
@@ -77,6 +79,37 @@ class InMemoryCaseRepository(CaseRepository):
 
     def is_delivered(self, case_id: str, delivery_id: str) -> bool:
         return (case_id, delivery_id) in self._deliveries
+
+    def of_executor(self, executor_id: str, status: str | None, limit: int, cursor: str | None
+                    ) -> tuple[list[Case], str | None]:
+        mine = sorted((c for c in self._cases.values() if c.executor_id == executor_id
+                       and (status is None or c.status.value == status)),
+                      key=lambda c: (c.status.value, c.created_at), reverse=True)
+        start = int(cursor or 0)
+        page = mine[start:start + limit]
+        more = start + limit < len(mine)
+        return [copy.deepcopy(c) for c in page], str(start + limit) if more else None
+
+
+class InMemoryApiKeyStore(ApiKeyStore):
+    def __init__(self) -> None:
+        self._keys: dict[str, ApiKey] = {}
+
+    def add(self, key: ApiKey) -> None:
+        self._keys[key.key_id] = key
+
+    def get(self, key_id: str) -> ApiKey | None:
+        return self._keys.get(key_id)
+
+    def of_executor(self, executor_id: str) -> list[ApiKey]:
+        return [k for k in self._keys.values() if k.executor_id == executor_id]
+
+    def revoke(self, key_id: str, at: datetime) -> bool:
+        key = self._keys.get(key_id)
+        if key is None or not key.active:
+            return False
+        self._keys[key_id] = ApiKey(key.key_id, key.executor_id, key.key_hash, key.created_at, at)
+        return True
 
 
 class InMemoryQueue(MessageQueue):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from chalicelib.auth.api_keys import ApiKey
 from chalicelib.domain.case import Case, CaseEvent
 
 
@@ -46,6 +47,26 @@ class CaseRepository(ABC):
 
     @abstractmethod
     def is_delivered(self, case_id: str, delivery_id: str) -> bool: ...
+
+    @abstractmethod
+    def of_executor(self, executor_id: str, status: str | None, limit: int, cursor: str | None
+                    ) -> tuple[list[Case], str | None]:
+        """A page of an executor's cases, newest first, optionally in one status; and the next cursor."""
+
+
+class ApiKeyStore(ABC):
+    @abstractmethod
+    def add(self, key: ApiKey) -> None: ...
+
+    @abstractmethod
+    def get(self, key_id: str) -> ApiKey | None: ...
+
+    @abstractmethod
+    def of_executor(self, executor_id: str) -> list[ApiKey]: ...
+
+    @abstractmethod
+    def revoke(self, key_id: str, at: datetime) -> bool:
+        """False when there is no such active key."""
 
 
 class MessageQueue(ABC):

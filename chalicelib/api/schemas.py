@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from chalicelib import reference
 from chalicelib.domain.sectors import SECTORS
@@ -15,6 +15,15 @@ EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 PHONE_PATTERN = r"^\+?[0-9()\- ]{5,20}$"
 ATTACHMENT_KEY_PATTERN = r"^(?!.*\.\.)[A-Za-z0-9/_.\-]{1,300}$"
 Source = Literal["widget", "social", "phone", "email", "operator"]
+
+
+def _attachment_key(key: str) -> str:
+    if not re.fullmatch(ATTACHMENT_KEY_PATTERN, key):
+        raise ValueError("Неверный ключ вложения")
+    return key
+
+
+AttachmentKey = Annotated[str, AfterValidator(_attachment_key)]
 
 
 class _Strict(BaseModel):
@@ -36,7 +45,7 @@ class AppealIn(_Strict):
     municipality: str | None = None
     contact: ContactIn | None = None
     source: Source = "widget"
-    attachments: list[str] = Field(default_factory=list, max_length=10)
+    attachments: list[AttachmentKey] = Field(default_factory=list, max_length=10)
 
     @field_validator("sector")
     @classmethod
@@ -59,12 +68,6 @@ class AppealIn(_Strict):
             raise ValueError("Укажите обе координаты: широту и долготу")
         return value
 
-    @field_validator("attachments")
-    @classmethod
-    def _attachment_keys(cls, keys: list[str]) -> list[str]:
-        if any(not re.fullmatch(ATTACHMENT_KEY_PATTERN, key) for key in keys):
-            raise ValueError("Неверный ключ вложения")
-        return keys
 
 
 class AppealAccepted(BaseModel):
@@ -81,3 +84,44 @@ class StepMessage(BaseModel):
     case_id: str = Field(min_length=1, max_length=64)
     correlation_id: str = ""
     step: str
+
+
+class CaseListQuery(_Strict):
+    model_config = ConfigDict(extra="forbid", strict=False)
+    status: str | None = None
+    limit: int = Field(20, ge=1, le=100)
+    cursor: str | None = Field(None, max_length=2000)
+
+
+class AnswerIn(_Strict):
+    kind: Literal["interim", "final"]
+    text: str = Field(min_length=1, max_length=10_000)
+    attachments: list[AttachmentKey] = Field(default_factory=list, max_length=10)
+
+
+
+class ClarificationIn(_Strict):
+    question: str = Field(min_length=1, max_length=2000)
+
+
+class DeclineIn(_Strict):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ResidentClarificationIn(_Strict):
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+
+
+class RatingIn(_Strict):
+    score: int = Field(ge=1, le=5)
+    comment: str | None = Field(None, max_length=2000)
+
+
+class ReopenIn(_Strict):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class UploadRequest(_Strict):
+    filename: str = Field(min_length=1, max_length=200)
+    content_type: str = Field(min_length=1, max_length=100)
+    size: int = Field(ge=1)

@@ -6,13 +6,14 @@ an event (who, when, from, to, why); the repository persists the new events with
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.statuses import InvalidTransition, Status, can_transition
 
 SYSTEM = "system"
+RESIDENT = "resident"
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,20 @@ class Classification:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """An executor's answer: `interim` (work under way) or `final` (the answer on substance)."""
+
+    id: str
+    kind: str  # "interim" | "final"
+    text: str
+    at: datetime
+    author: str
+    attachments: tuple[str, ...] = ()
+    verdict: str | None = None  # the quality check: "substantive" | "formal"
+    verdict_reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Assignment:
     executor_id: str
     deadline_at: datetime
@@ -76,6 +91,12 @@ class Case:
     pending_sweeps: int = 0  # how often the sweeper re-sent the pending step's message
     updated_at: datetime | None = None
     overdue: bool = False
+    answers: list[Answer] = field(default_factory=list)
+    published_answer_id: str | None = None
+    published_at: datetime | None = None
+    clarification_question: str | None = None
+    rating: int | None = None
+    rating_comment: str | None = None
     version: int = 0
     new_events: list[CaseEvent] = field(default_factory=list)
 
@@ -120,6 +141,61 @@ class Case:
         self.assignment = assignment
         self.assignment_count += 1
         self.overdue = False
+
+    # -- the executor works on it ---------------------------------------------------------------
+    def acknowledge(self, at: datetime, actor: str) -> None:
+        if self.status is Status.ASSIGNED:
+            self.transition(Status.IN_PROGRESS, at, actor=actor, reason="Исполнитель принял обращение в работу")
+
+    def add_answer(self, answer: Answer, public_text: str) -> None:
+        """Record an answer; a final one waits for the quality check (status `answered`)."""
+        self.answers.append(answer)
+        if answer.kind == "interim":
+            self.acknowledge(answer.at, answer.author)
+            self.note(answer.at, "interim_answer", public_text, public=True, actor=answer.author, answer_id=answer.id)
+            return
+        self.transition(Status.ANSWERED, answer.at, actor=answer.author, reason="Исполнитель направил ответ")
+
+    @property
+    def last_final_answer(self) -> Answer | None:
+        return next((a for a in reversed(self.answers) if a.kind == "final"), None)
+
+    def judge_answer(self, verdict: str, reasons: tuple[str, ...]) -> None:
+        answer = self.last_final_answer
+        assert answer is not None
+        self.answers[self.answers.index(answer)] = replace(answer, verdict=verdict, verdict_reasons=reasons)
+
+    def return_answer(self, at: datetime, reason: str, actor: str = SYSTEM) -> None:
+        """A formal reply («отписка») goes back to the executor; the deadline keeps running."""
+        self.transition(Status.RETURNED, at, actor=actor, reason=reason, public=False)
+
+    def publish_answer(self, at: datetime, public_text: str, actor: str = SYSTEM) -> None:
+        answer = self.last_final_answer
+        assert answer is not None
+        self.transition(Status.PUBLISHED, at, actor=actor, reason="Ответ проверен и опубликован")
+        self.published_answer_id = answer.id
+        self.published_at = at
+        self.note(at, "answer_published", public_text, public=True, actor=actor, answer_id=answer.id)
+
+    # -- the resident's part --------------------------------------------------------------------
+    def ask_resident(self, question: str, at: datetime, actor: str) -> None:
+        self.transition(Status.CLARIFICATION, at, actor=actor, reason=question)
+        self.clarification_question = question
+
+    def resident_clarified(self, public_text: str, at: datetime) -> None:
+        self.transition(Status.IN_PROGRESS, at, actor=RESIDENT, reason="Заявитель дал уточнение")
+        self.note(at, "clarification", public_text, public=True, actor=RESIDENT)
+        self.clarification_question = None
+
+    def rate(self, score: int, comment: str | None, at: datetime) -> None:
+        self.rating, self.rating_comment = score, comment
+        self.note(at, "rated", f"Оценка ответа: {score} из 5", public=True, actor=RESIDENT, score=score)
+
+    def reopen(self, reason: str, at: datetime) -> None:
+        self.transition(Status.REOPENED, at, actor=RESIDENT, reason=reason)
+
+    def close(self, at: datetime, reason: str, actor: str = SYSTEM) -> None:
+        self.transition(Status.CLOSED, at, actor=actor, reason=reason)
 
     @property
     def executor_id(self) -> str | None:

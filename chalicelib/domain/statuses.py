@@ -10,6 +10,7 @@ class Status(StrEnum):
     MODERATION = "moderation"
     ASSIGNED = "assigned"
     IN_PROGRESS = "in_progress"
+    CLARIFICATION = "clarification"  # waiting for the resident to clarify; the deadline clock is paused
     ANSWERED = "answered"
     RETURNED = "returned"
     PUBLISHED = "published"
@@ -23,6 +24,7 @@ STATUS_LABELS: dict[Status, str] = {
     Status.MODERATION: "На модерации",
     Status.ASSIGNED: "Назначено исполнителю",
     Status.IN_PROGRESS: "В работе",
+    Status.CLARIFICATION: "Запрошено уточнение у заявителя",
     Status.ANSWERED: "Получен ответ, идёт проверка",
     Status.RETURNED: "Ответ возвращён исполнителю на доработку",
     Status.PUBLISHED: "Ответ опубликован",
@@ -36,13 +38,16 @@ ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
     # From moderation an operator assigns (possibly after fixing the category) or rejects.
     Status.MODERATION: frozenset({Status.ASSIGNED, Status.REJECTED}),
     # An executor that declines a case sends it back to moderation, never to the resident.
-    Status.ASSIGNED: frozenset({Status.IN_PROGRESS, Status.ANSWERED, Status.MODERATION}),
-    Status.IN_PROGRESS: frozenset({Status.ANSWERED, Status.MODERATION, Status.REJECTED}),
+    Status.ASSIGNED: frozenset({Status.IN_PROGRESS, Status.ANSWERED, Status.MODERATION, Status.CLARIFICATION,
+                                Status.ASSIGNED}),
+    Status.IN_PROGRESS: frozenset({Status.ANSWERED, Status.MODERATION, Status.CLARIFICATION, Status.ASSIGNED}),
+    # The resident answers (back to work) or stays silent past the limit (rejected with that reason).
+    Status.CLARIFICATION: frozenset({Status.IN_PROGRESS, Status.REJECTED}),
     Status.ANSWERED: frozenset({Status.RETURNED, Status.PUBLISHED}),
-    Status.RETURNED: frozenset({Status.IN_PROGRESS, Status.ANSWERED}),
+    Status.RETURNED: frozenset({Status.IN_PROGRESS, Status.ANSWERED, Status.CLARIFICATION}),
     Status.PUBLISHED: frozenset({Status.CLOSED, Status.REOPENED}),
-    Status.REOPENED: frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.MODERATION}),
-    Status.CLOSED: frozenset({Status.REOPENED}),
+    Status.REOPENED: frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.MODERATION, Status.ANSWERED}),
+    Status.CLOSED: frozenset(),
     Status.REJECTED: frozenset(),
 }
 

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from chalicelib import reference
+from chalicelib.adapters.memory import InMemoryApiKeyStore
 from chalicelib.adapters.ports import (
+    ApiKeyStore,
     CaseRepository,
     ExecutorDirectory,
     IdempotencyStore,
@@ -39,6 +41,7 @@ class Dependencies:
     classifier: KeywordClassifier = field(default_factory=reference.classifier)
     router: Router = field(default_factory=reference.router)
     clock: Callable[[], datetime] = utc_now
+    api_keys: ApiKeyStore = field(default_factory=InMemoryApiKeyStore)
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +54,7 @@ def from_environment() -> Dependencies:
         DynamoExecutorDirectory,
         DynamoIdempotencyStore,
     )
+    from chalicelib.adapters.dynamo_keys import DynamoApiKeyStore
     from chalicelib.adapters.http_webhooks import UrllibWebhookSender
     from chalicelib.adapters.sqs import SqsQueue
 
@@ -63,6 +67,7 @@ def from_environment() -> Dependencies:
         idempotency=DynamoIdempotencyStore(settings.idempotency_table, dynamodb),
         webhooks=UrllibWebhookSender(allow_loopback=settings.allow_loopback_webhooks),
         settings=settings,
+        api_keys=DynamoApiKeyStore(settings.cases_table, dynamodb),
     )
 
 

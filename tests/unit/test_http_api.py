@@ -76,7 +76,7 @@ def test_a_retried_submission_with_the_same_idempotency_key_is_one_case(client, 
     ({**GOOD, "municipality": "atlantis"}, 422, "municipality", "Неизвестное муниципальное образование"),
     ({**GOOD, "contact": {"email": "not-an-email"}}, 422, "contact.email", "Неверный формат"),
     ({**GOOD, "source": "pigeon"}, 422, "source", None),
-    ({**GOOD, "attachments": ["../../etc/passwd "]}, 422, "attachments", "Неверный ключ вложения"),
+    ({**GOOD, "attachments": ["../../etc/passwd "]}, 422, "attachments.0", "Неверный ключ вложения"),
     ({"text": "я" * 70_000}, 413, "body", "Слишком большой запрос"),
 ])
 def test_bad_input_gets_a_field_level_4xx_and_nothing_is_stored(client, fake_deps, body, status, field, message):

@@ -1,0 +1,36 @@
+"""Changing one case on behalf of someone (executor, resident, operator): load, check, mutate, save.
+
+A concurrent change makes the save fail; the caller gets a clean 409 and can retry, nothing is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from chalicelib.adapters.ports import ConcurrentUpdate
+from chalicelib.api.errors import ApiError
+from chalicelib.domain.case import Case
+from chalicelib.domain.statuses import InvalidTransition
+from chalicelib.observability import log_context
+from chalicelib.services.deps import Dependencies
+
+NOT_FOUND = ApiError(404, "not_found", "Обращение не найдено")
+
+
+def change_case(deps: Dependencies, case_id: str, allowed: Callable[[Case], bool],
+                mutate: Callable[[Case, datetime], None]) -> Case:
+    """Apply `mutate` to the case if `allowed` says the caller may see it; 404 otherwise."""
+    case = deps.cases.get(case_id)
+    if case is None or not allowed(case):
+        raise NOT_FOUND
+    with log_context(case_id=case.id, correlation_id=case.correlation_id):
+        try:
+            mutate(case, deps.clock())
+        except InvalidTransition as exc:
+            raise ApiError(409, "invalid_status", f"Действие недоступно в статусе «{exc.current.value}»") from exc
+        try:
+            deps.cases.save(case)
+        except ConcurrentUpdate as exc:
+            raise ApiError(409, "conflict", "Обращение только что изменилось, повторите запрос") from exc
+    return case
