@@ -8,11 +8,38 @@ from chalice import Chalice, Rate, Response
 from chalice.app import Request, SQSEvent
 
 from chalicelib import reference
-from chalicelib.api.http import api_errors, json_response, not_found, parse_body
-from chalicelib.api.schemas import AppealIn, StepMessage
+from chalicelib.api.http import api_errors, json_response, not_found, parse_body, parse_query, text_response
+from chalicelib.api.schemas import (
+    AnswerIn,
+    AppealIn,
+    CaseListQuery,
+    ClarificationIn,
+    DeclineIn,
+    NotifyMessage,
+    RatingIn,
+    ReopenIn,
+    ResidentClarificationIn,
+    StepMessage,
+    UploadRequest,
+)
+from chalicelib.api.vk import VkCallbackIn
 from chalicelib.batch import process_batch
 from chalicelib.domain.sectors import SECTORS
-from chalicelib.services import deadlines, intake, notify, steps, sweeper, tracking
+from chalicelib.services import (
+    deadlines,
+    deliveries,
+    executor_api,
+    intake,
+    notify,
+    resident,
+    resident_mail,
+    routing,
+    social,
+    steps,
+    sweeper,
+    tracking,
+    uploads,
+)
 from chalicelib.services.deps import current as deps
 from chalicelib.services.pipeline import Action, run_step
 from chalicelib.settings import queue_name
@@ -62,10 +89,114 @@ def submit_appeal() -> Response:
 @app.route("/v1/appeals/{case_id}")
 @api_errors
 def get_appeal(case_id: str) -> Response:
+    return _tracked(case_id)
+
+
+def _token() -> str | None:
     request = _request()
-    token = request.headers.get("x-tracking-token") or (request.query_params or {}).get("token")  # type: ignore[call-overload]
-    view = tracking.public_case(deps(), case_id, token or None)
+    params: dict[str, str] = dict(request.query_params or {})
+    return request.headers.get("x-tracking-token") or params.get("token")
+
+
+def _tracked(case_id: str) -> Response:
+    view = tracking.public_case(deps(), case_id, _token())
     return json_response(view) if view else not_found()
+
+
+@app.route("/v1/appeals/{case_id}/clarification", methods=["POST"])
+@api_errors
+def clarify_appeal(case_id: str) -> Response:
+    resident.clarify(deps(), case_id, _token(), parse_body(_request().raw_body, ResidentClarificationIn))
+    return _tracked(case_id)
+
+
+@app.route("/v1/appeals/{case_id}/rating", methods=["POST"])
+@api_errors
+def rate_answer(case_id: str) -> Response:
+    resident.rate(deps(), case_id, _token(), parse_body(_request().raw_body, RatingIn))
+    return _tracked(case_id)
+
+
+@app.route("/v1/appeals/{case_id}/reopen", methods=["POST"])
+@api_errors
+def reopen_appeal(case_id: str) -> Response:
+    resident.reopen(deps(), case_id, _token(), parse_body(_request().raw_body, ReopenIn))
+    return _tracked(case_id)
+
+
+@app.route("/v1/uploads", methods=["POST"])
+@api_errors
+def presign_resident_upload() -> Response:
+    upload = parse_body(_request().raw_body, UploadRequest)
+    return json_response(uploads.presign(deps(), uploads.RESIDENT_PREFIX, upload), 201)
+
+
+@app.route("/v1/social/vk", methods=["POST"])
+@api_errors
+def vk_callback() -> Response:
+    """VK Callback API: the confirmation code or `ok`, as plain text; 403 for a wrong secret."""
+    return text_response(social.take_vk_event(deps(), parse_body(_request().raw_body, VkCallbackIn)))
+
+
+# -- the executors' API: each key sees and changes only its own executor's cases ------------------
+def _executor() -> str:
+    return executor_api.authenticate(deps(), _request().headers.get("authorization"))
+
+
+def _executor_case(case_id: str) -> Response:
+    case = executor_api.own_case(deps(), _executor(), case_id)
+    return json_response(executor_api.executor_view(deps(), case))
+
+
+@app.route("/v1/executor/cases")
+@api_errors
+def executor_cases() -> Response:
+    query = parse_query(_request().query_params, CaseListQuery)
+    return json_response(executor_api.list_cases(deps(), _executor(), query))
+
+
+@app.route("/v1/executor/cases/{case_id}")
+@api_errors
+def executor_case(case_id: str) -> Response:
+    return _executor_case(case_id)
+
+
+@app.route("/v1/executor/cases/{case_id}/ack", methods=["POST"])
+@api_errors
+def executor_ack(case_id: str) -> Response:
+    executor_api.acknowledge(deps(), _executor(), case_id)
+    return _executor_case(case_id)
+
+
+@app.route("/v1/executor/cases/{case_id}/answers", methods=["POST"])
+@api_errors
+def executor_answer(case_id: str) -> Response:
+    executor_api.post_answer(deps(), _executor(), case_id, parse_body(_request().raw_body, AnswerIn))
+    return _executor_case(case_id)
+
+
+@app.route("/v1/executor/cases/{case_id}/clarifications", methods=["POST"])
+@api_errors
+def executor_clarification(case_id: str) -> Response:
+    body = parse_body(_request().raw_body, ClarificationIn)
+    executor_api.request_clarification(deps(), _executor(), case_id, body)
+    return _executor_case(case_id)
+
+
+@app.route("/v1/executor/cases/{case_id}/decline", methods=["POST"])
+@api_errors
+def executor_decline(case_id: str) -> Response:
+    body = parse_body(_request().raw_body, DeclineIn)
+    routing.decline(deps(), _executor(), case_id, body.reason)
+    return json_response({"id": case_id, "declined": True})
+
+
+@app.route("/v1/executor/cases/{case_id}/attachments", methods=["POST"])
+@api_errors
+def executor_upload(case_id: str) -> Response:
+    case = executor_api.own_case(deps(), _executor(), case_id)
+    upload = parse_body(_request().raw_body, UploadRequest)
+    return json_response(uploads.presign(deps(), f"cases/{case.id}/", upload), 201)
 
 
 def _consume(event: SQSEvent, step: str, action: Action) -> dict[str, Any]:
@@ -89,14 +220,29 @@ def on_assign(event: SQSEvent) -> dict[str, Any]:
 
 @app.on_sqs_message(queue=queue_name("notify"), batch_size=10)
 def on_notify(event: SQSEvent) -> dict[str, Any]:
-    return _consume(event, "notify", notify.deliver)
+    return process_batch(event, NotifyMessage, lambda message: notify.consume(deps(), message))
+
+
+@app.on_sqs_message(queue=queue_name("mail"), batch_size=10)
+def on_mail(event: SQSEvent) -> dict[str, Any]:
+    return process_batch(event, resident_mail.MailMessage, lambda message: resident_mail.send(deps(), message))
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def check_deadlines(event: Any) -> dict[str, int]:
-    return {"overdue_marked": deadlines.check_deadlines(deps())}
+    return deadlines.check_deadlines(deps())
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def sweep_pending(event: Any) -> dict[str, int]:
     return sweeper.sweep_pending(deps())
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def sweep_deliveries(event: Any) -> dict[str, int]:
+    return deliveries.sweep_due(deps())
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def expire_waiting(event: Any) -> dict[str, int]:
+    return resident.expire_waiting(deps())

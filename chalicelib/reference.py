@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.domain.classifier import KeywordClassifier
+from chalicelib.domain.geo import Territories
 from chalicelib.domain.region import Region
 from chalicelib.domain.routing import Router
 from chalicelib.domain.rubricator import Rubricator
 
 DATA_DIR = Path(__file__).parent / "data"
+DISTRICTS_FILE = "spb_districts.geojson"
 
 
 def _load(name: str) -> Any:
@@ -26,7 +28,15 @@ def region() -> Region:
 
 @lru_cache(maxsize=1)
 def router() -> Router:
-    return Router.from_data(_load("region_spb.json")["routing_rules"])
+    """The region's rules, with its executors and the rubricator's executor types for the fallback."""
+    return Router.from_data(_load("region_spb.json")["routing_rules"], region().executors.values(),
+                            {c.id: c.executor_type for c in rubricator()})
+
+
+@lru_cache(maxsize=1)
+def territories() -> Territories:
+    """The districts' (approximate) shapes, to find the district of a point."""
+    return Territories.from_geojson(_load(DISTRICTS_FILE))
 
 
 @lru_cache(maxsize=1)

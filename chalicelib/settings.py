@@ -9,7 +9,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from chalicelib.social_config import VkConfig
+
 PIPELINE_STEPS = ("intake", "classify", "assign", "notify")
+QUEUES = (*PIPELINE_STEPS, "mail")  # mail: messages to residents, outside the case pipeline
 
 
 def stage() -> str:
@@ -36,6 +39,13 @@ class Settings:
     public_base_url: str = ""  # empty: derived from the request (API Gateway's domain and stage)
     cors_origins: tuple[str, ...] = ()
     allow_loopback_webhooks: bool = False
+    tracking_page_url: str = ""  # the residents' tracking page, for links in letters
+    answer_review: str = "operator"  # or "auto": publish substantive answers without waiting for an operator
+    mail_from: str = "ЦУР <no-reply@tsur.example.org>"
+    reopen_days: int = 30
+    auto_close_days: int = 14
+    clarification_days: int = 3
+    vk: VkConfig = field(default_factory=VkConfig)  # VK Callback API communities (chalicelib/social_config.py)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -45,8 +55,12 @@ class Settings:
             cases_table=os.environ.get("CASES_TABLE", f"tsur-{st}-cases"),
             idempotency_table=os.environ.get("IDEMPOTENCY_TABLE", f"tsur-{st}-idempotency"),
             attachments_bucket=os.environ.get("ATTACHMENTS_BUCKET", f"tsur-{st}-attachments"),
-            queue_urls={step: os.environ.get(f"{step.upper()}_QUEUE_URL", "") for step in PIPELINE_STEPS},
+            queue_urls={step: os.environ.get(f"{step.upper()}_QUEUE_URL", "") for step in QUEUES},
             public_base_url=os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
             cors_origins=_csv("CORS_ORIGINS"),
             allow_loopback_webhooks=os.environ.get("ALLOW_LOOPBACK_WEBHOOKS", "") == "1",
+            answer_review=os.environ.get("ANSWER_REVIEW", "operator"),
+            tracking_page_url=os.environ.get("TRACKING_PAGE_URL", ""),
+            mail_from=os.environ.get("MAIL_FROM", cls.mail_from),
+            vk=VkConfig.from_env(),
         )

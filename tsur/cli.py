@@ -45,6 +45,9 @@ def _stop_on_signals() -> threading.Event:
 @click.option("--port", default=8000, show_default=True, help="API port")
 @click.option("--aws-port", default=5000, show_default=True, help="moto server port")
 @click.option("--agency-port", default=8001, show_default=True, help="demo agency port")
+@click.option("--mail-port", default=8025, show_default=True, help="residents' mailbox page port")
+@click.option("--answer-review", type=click.Choice(["auto", "operator"]), default="auto", show_default=True,
+              help="publish answers that pass the quality check at once, or wait for an operator")
 @click.option("--state-dir", default="local", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="where data and credentials are kept")
 @click.option("--fresh", is_flag=True, help="start from scratch: delete the saved data")
@@ -52,7 +55,8 @@ def _stop_on_signals() -> threading.Event:
 @click.option("--visibility-timeout", default=20, show_default=True, help="SQS visibility timeout, seconds")
 @click.option("--max-receive-count", default=5, show_default=True, help="receives before the DLQ")
 @click.option("--no-demo-data", is_flag=True, help="do not seed the demo region, executors and operators")
-def local(host: str, port: int, aws_port: int, agency_port: int, state_dir: Path, fresh: bool,
+def local(host: str, port: int, aws_port: int, agency_port: int, mail_port: int, answer_review: str,
+          state_dir: Path, fresh: bool,
           schedule_interval: float, visibility_timeout: int, max_receive_count: int,
           no_demo_data: bool) -> None:
     """Вся система на этой машине (moto) / the whole system on this machine, on moto."""
@@ -60,7 +64,8 @@ def local(host: str, port: int, aws_port: int, agency_port: int, state_dir: Path
 
     _setup_local_logging()
     stack = LocalStack(LocalOptions(
-        host=host, port=port, aws_port=aws_port, agency_port=agency_port, state_dir=state_dir, fresh=fresh,
+        host=host, port=port, aws_port=aws_port, agency_port=agency_port, mail_port=mail_port,
+        answer_review=answer_review, state_dir=state_dir, fresh=fresh,
         schedule_interval=schedule_interval, visibility_timeout=visibility_timeout,
         max_receive_count=max_receive_count, demo_data=not no_demo_data))
     stop = _stop_on_signals()
@@ -74,3 +79,26 @@ def local(host: str, port: int, aws_port: int, agency_port: int, state_dir: Path
     click.echo("Останавливаю / stopping…", err=True)
     stack.stop()
     click.echo("Остановлено / stopped.", err=True)
+
+
+def _register_subcommands() -> None:
+    from tsur.eval_commands import evaluate
+    from tsur.ops import COMMANDS as OPERATOR_COMMANDS
+
+    main.add_command(evaluate)
+    _register_routing_and_deadlines()
+    for command in OPERATOR_COMMANDS:  # deliveries, executors, dlq
+        main.add_command(command)
+
+
+def _register_routing_and_deadlines() -> None:
+    from tsur.bench import bench
+    from tsur.deadlines_cli import cases, deadlines
+    from tsur.region_cli import region
+    from tsur.routing_cli import route, routing
+
+    for command in (routing, route, region, deadlines, cases, bench):
+        main.add_command(command)
+
+
+_register_subcommands()

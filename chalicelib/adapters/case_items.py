@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from chalicelib.adapters.watch_items import watch_attributes, watch_fields
 from chalicelib.domain.case import Answer, Assignment, Case, CaseEvent, Classification, Contact
-from chalicelib.domain.statuses import OPEN_FOR_EXECUTOR, Status
+from chalicelib.domain.social import SocialRef
+from chalicelib.domain.statuses import Status
 
 CASE_SK = "CASE"
 EVENT_PREFIX = "EVT#"
 DELIVERY_PREFIX = "DLV#"
-DEADLINE_SHARD = "open"  # one partition is enough for a region; shard by suffix if it ever is not
 
 
 def case_pk(case_id: str) -> str:
@@ -38,7 +39,7 @@ def _drop_none(item: dict[str, Any]) -> dict[str, Any]:
 def case_to_item(case: Case, version: int) -> dict[str, Any]:
     item: dict[str, Any] = {
         "pk": case_pk(case.id), "sk": CASE_SK, "type": "case", "id": case.id,
-        "token_hash": case.token_hash, "text": case.text, "source": case.source,
+        "token_hash": case.token_hash, "tracking_token": case.tracking_token, "text": case.text, "source": case.source,
         "sector_hint": case.sector_hint, "address": case.address, "lat": _num(case.lat),
         "lon": _num(case.lon), "municipality": case.municipality,
         "contact": _drop_none(vars(case.contact)) if case.contact else None,
@@ -51,6 +52,7 @@ def case_to_item(case: Case, version: int) -> dict[str, Any]:
         "published_answer_id": case.published_answer_id, "published_at": _iso(case.published_at),
         "clarification_question": case.clarification_question, "rating": case.rating,
         "rating_comment": case.rating_comment,
+        "social": case.social.to_dict() if case.social else None,
     }
     if case.classification:
         c = case.classification
@@ -59,12 +61,11 @@ def case_to_item(case: Case, version: int) -> dict[str, Any]:
                                   "alternatives": [[cid, _num(p)] for cid, p in c.alternatives]}
     if case.assignment:
         a = case.assignment
-        item["assignment"] = {"executor_id": a.executor_id, "deadline_at": _iso(a.deadline_at), "rule": a.rule}
+        item["assignment"] = {"executor_id": a.executor_id, "deadline_at": _iso(a.deadline_at), "rule": a.rule,
+                              "territory": a.territory}
         item["executor_id"] = a.executor_id  # by_executor index
         item["status_created"] = f"{case.status.value}#{_iso(case.created_at)}"
-        if case.status in OPEN_FOR_EXECUTOR and not case.overdue:  # by_deadline sparse index
-            item["deadline_shard"] = DEADLINE_SHARD
-            item["deadline_at"] = a.deadline_at.astimezone(UTC).isoformat()
+    item.update(watch_attributes(case))  # clock, counters, duplicates; by_deadline and by_geo keys
     return _drop_none(item)
 
 
@@ -73,7 +74,8 @@ def item_to_case(item: dict[str, Any]) -> Case:
     classification = item.get("classification")
     assignment = item.get("assignment")
     return Case(
-        id=item["id"], token_hash=item["token_hash"], text=item["text"], source=item["source"],
+        id=item["id"], token_hash=item["token_hash"], tracking_token=item.get("tracking_token", ""),
+        text=item["text"], source=item["source"],
         created_at=_dt(item["created_at"]),  # type: ignore[arg-type]
         sector_hint=item.get("sector_hint"), address=item.get("address"),
         lat=float(item["lat"]) if "lat" in item else None, lon=float(item["lon"]) if "lon" in item else None,
@@ -87,7 +89,7 @@ def item_to_case(item: dict[str, Any]) -> Case:
         ) if classification else None,
         assignment=Assignment(executor_id=assignment["executor_id"],
                               deadline_at=_dt(assignment["deadline_at"]),  # type: ignore[arg-type]
-                              rule=assignment["rule"]) if assignment else None,
+                              rule=assignment["rule"], territory=assignment.get("territory")) if assignment else None,
         assignment_count=int(item.get("assignment_count", 0)), pending_step=item.get("pending_step"),
         pending_since=_dt(item.get("pending_since")), pending_sweeps=int(item.get("pending_sweeps", 0)),
         updated_at=_dt(item.get("updated_at")), overdue=bool(item.get("overdue", False)),
@@ -95,7 +97,8 @@ def item_to_case(item: dict[str, Any]) -> Case:
         published_answer_id=item.get("published_answer_id"), published_at=_dt(item.get("published_at")),
         clarification_question=item.get("clarification_question"),
         rating=int(item["rating"]) if "rating" in item else None, rating_comment=item.get("rating_comment"),
-        version=int(item["version"]),
+        social=SocialRef.from_dict(item["social"]) if "social" in item else None,
+        version=int(item["version"]), **watch_fields(item),
     )
 
 
@@ -111,9 +114,11 @@ def _item_answer(item: dict[str, Any]) -> Answer:
                   verdict=item.get("verdict"), verdict_reasons=tuple(item.get("verdict_reasons", ())))
 
 
-def event_to_item(case_id: str, event: CaseEvent, seq: int) -> dict[str, Any]:
+def event_to_item(case_id: str, event: CaseEvent, seq: int | str) -> dict[str, Any]:
+    """`seq` keeps events of one instant apart: a number for case saves, a tag for logged-only entries."""
+    suffix = f"{seq:06d}" if isinstance(seq, int) else seq
     return _drop_none({
-        "pk": case_pk(case_id), "sk": f"{EVENT_PREFIX}{event.at.isoformat()}#{seq:06d}", "type": "event",
+        "pk": case_pk(case_id), "sk": f"{EVENT_PREFIX}{event.at.isoformat()}#{suffix}", "type": "event",
         "at": event.at.isoformat(), "kind": event.kind, "actor": event.actor,
         "from_status": event.from_status.value if event.from_status else None,
         "to_status": event.to_status.value if event.to_status else None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -14,8 +14,6 @@ from botocore.exceptions import ClientError
 
 from chalicelib.adapters.case_items import (
     CASE_SK,
-    DEADLINE_SHARD,
-    DELIVERY_PREFIX,
     EVENT_PREFIX,
     case_pk,
     case_to_item,
@@ -32,7 +30,10 @@ from chalicelib.adapters.ports import (
     IdempotencyRecord,
     IdempotencyStore,
 )
+from chalicelib.adapters.watch_items import COUNTERS_SK, DEADLINE_SHARD, executor_pk
 from chalicelib.domain.case import Case, CaseEvent
+from chalicelib.domain.deadline_watch import CounterChange, ExecutorCounters, counter_changes, overdue_holder
+from chalicelib.domain.social import CONNECTOR_PREFIX
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -70,6 +71,18 @@ def _condition_failed(exc: ClientError) -> bool:
         r.get("Code") == "ConditionalCheckFailed" for r in reasons)
 
 
+def query_items(db: Any, table: str, **kwargs: Any) -> list[dict[str, Any]]:
+    """Every page of a query (or up to its `Limit`), as plain Python items."""
+    limit = kwargs.get("Limit")
+    items: list[dict[str, Any]] = []
+    while True:
+        page = db.query(TableName=table, **kwargs)
+        items.extend(from_dynamo(i) for i in page.get("Items", []))
+        if "LastEvaluatedKey" not in page or (limit and len(items) >= limit):
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
 class DynamoCaseRepository(CaseRepository):
     def __init__(self, table: str, client: Any = None) -> None:
         self._table = table
@@ -84,10 +97,22 @@ class DynamoCaseRepository(CaseRepository):
         events = [{"Put": {"TableName": self._table,
                            "Item": to_dynamo(event_to_item(case.id, e, case.version * 100 + i))}}
                   for i, e in enumerate(case.new_events)]
-        items: list[Any] = [put_case, *events]
+        counters = self._counter_updates(counter_changes(case))  # in the same transaction
+        items: list[Any] = [put_case, *events, *counters]
         self._db.transact_write_items(TransactItems=items)
         case.version += 1
         case.new_events = []
+        case.overdue_counted_for = overdue_holder(case)
+
+    def _counter_updates(self, changes: list[CounterChange]) -> list[dict[str, Any]]:
+        """The executors' overdue counters, changed with the case's own write (see watch_items)."""
+        return [{"Update": {
+            "TableName": self._table, "Key": to_dynamo({"pk": executor_pk(c.executor_id), "sk": COUNTERS_SK}),
+            "UpdateExpression": "SET #type = :type ADD overdue_open :open, overdue_total :total",
+            "ExpressionAttributeNames": {"#type": "type"},
+            "ExpressionAttributeValues": to_dynamo({":type": "executor_counters", ":open": c.open,
+                                                    ":total": c.total}),
+        }} for c in changes]
 
     def add(self, case: Case) -> None:
         try:
@@ -123,22 +148,38 @@ class DynamoCaseRepository(CaseRepository):
         return [item_to_case(i) for i in items]
 
     def due_before(self, when: datetime, limit: int = 100) -> list[Case]:
-        # ISO strings with offsets only sort correctly in one zone: deadlines are stored in UTC.
+        # ISO strings with offsets only sort correctly in one zone: the index holds UTC.
         items = self._query(IndexName="by_deadline", Limit=limit,
-                            KeyConditionExpression="deadline_shard = :shard AND deadline_at <= :when",
+                            KeyConditionExpression="deadline_shard = :shard AND next_action_at <= :when",
                             ExpressionAttributeValues=to_dynamo({":shard": DEADLINE_SHARD,
-                                                                 ":when": when.isoformat()}))
-        return [item_to_case(i) for i in items]
+                                                                 ":when": when.astimezone(UTC).isoformat()}))
+        return [item_to_case(i) for i in items[:limit]]
+
+    def followable_near(self, geo_keys: list[str], limit: int = 50) -> list[Case]:
+        found: list[Case] = []
+        for key in geo_keys:
+            items = self._query(IndexName="by_geo", Limit=limit, KeyConditionExpression="geo_key = :k",
+                                ExpressionAttributeValues=to_dynamo({":k": key}))
+            found.extend(item_to_case(i) for i in items)
+        return found
+
+    def overdue_counts(self, executor_ids: list[str]) -> dict[str, ExecutorCounters]:
+        counts = {e: ExecutorCounters(e) for e in executor_ids}
+        for start in range(0, len(executor_ids), 100):  # BatchGetItem takes 100 keys
+            keys = [to_dynamo({"pk": executor_pk(e), "sk": COUNTERS_SK}) for e in executor_ids[start:start + 100]]
+            request: dict[str, Any] = {self._table: {"Keys": keys}}
+            while request:
+                page = self._db.batch_get_item(RequestItems=request)
+                for raw in page.get("Responses", {}).get(self._table, []):
+                    item = from_dynamo(raw)
+                    executor = item["pk"].removeprefix("EXECUTOR#")
+                    counts[executor] = ExecutorCounters(executor, int(item.get("overdue_open", 0)),
+                                                        int(item.get("overdue_total", 0)))
+                request = page.get("UnprocessedKeys") or {}
+        return counts
 
     def _query(self, **kwargs: Any) -> list[dict[str, Any]]:
-        limit = kwargs.get("Limit")
-        items: list[dict[str, Any]] = []
-        while True:
-            page = self._db.query(TableName=self._table, **kwargs)
-            items.extend(from_dynamo(i) for i in page.get("Items", []))
-            if "LastEvaluatedKey" not in page or (limit and len(items) >= limit):
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return query_items(self._db, self._table, **kwargs)
 
     def of_executor(self, executor_id: str, status: str | None, limit: int, cursor: str | None
                     ) -> tuple[list[Case], str | None]:
@@ -156,21 +197,19 @@ class DynamoCaseRepository(CaseRepository):
         last = page.get("LastEvaluatedKey")
         return cases, encode_cursor(last) if last else None
 
-    def mark_delivered(self, case_id: str, delivery_id: str, at: datetime) -> bool:
-        try:
-            self._db.put_item(TableName=self._table, ConditionExpression="attribute_not_exists(pk)",
-                              Item=to_dynamo({"pk": case_pk(case_id), "sk": DELIVERY_PREFIX + delivery_id,
-                                              "type": "delivery", "delivered_at": at.isoformat()}))
-            return True
-        except ClientError as exc:
-            if _condition_failed(exc):
-                return False
-            raise
+    def log_events(self, case_id: str, events: list[CaseEvent], tag: str) -> None:
+        puts: list[Any] = [{"Put": {"TableName": self._table,
+                         "Item": to_dynamo(event_to_item(case_id, e, f"{tag}.{i:02d}"))}}
+                for i, e in enumerate(events)]
+        if puts:
+            self._db.transact_write_items(TransactItems=puts)
 
-    def is_delivered(self, case_id: str, delivery_id: str) -> bool:
-        found = self._db.get_item(TableName=self._table, ConsistentRead=True,
-                                  Key=to_dynamo({"pk": case_pk(case_id), "sk": DELIVERY_PREFIX + delivery_id}))
-        return "Item" in found
+
+def endpoint_pk(target_id: str) -> str:
+    """Webhook targets: executors under EXECUTOR#<id>, social-media connectors (`connector:vk`) under CONNECTOR#vk."""
+    if target_id.startswith(CONNECTOR_PREFIX):
+        return "CONNECTOR#" + target_id.removeprefix(CONNECTOR_PREFIX)
+    return f"EXECUTOR#{target_id}"
 
 
 class DynamoExecutorDirectory(ExecutorDirectory):
@@ -180,7 +219,7 @@ class DynamoExecutorDirectory(ExecutorDirectory):
 
     @staticmethod
     def _key(executor_id: str) -> dict[str, Any]:
-        return to_dynamo({"pk": f"EXECUTOR#{executor_id}", "sk": "ENDPOINT"})
+        return to_dynamo({"pk": endpoint_pk(executor_id), "sk": "ENDPOINT"})
 
     def endpoint(self, executor_id: str) -> ExecutorEndpoint | None:
         found = self._db.get_item(TableName=self._table, Key=self._key(executor_id))
@@ -188,12 +227,25 @@ class DynamoExecutorDirectory(ExecutorDirectory):
             return None
         item = from_dynamo(found["Item"])
         return ExecutorEndpoint(executor_id=executor_id, url=item["url"], secrets=tuple(item["secrets"]),
-                                active=bool(item.get("active", True)))
+                                active=bool(item.get("active", True)),
+                                previous_expires_at=_optional_dt(item.get("previous_expires_at")),
+                                disabled_at=_optional_dt(item.get("disabled_at")),
+                                disabled_reason=item.get("disabled_reason", ""))
 
     def save_endpoint(self, endpoint: ExecutorEndpoint) -> None:
-        item = {"pk": f"EXECUTOR#{endpoint.executor_id}", "sk": "ENDPOINT", "type": "executor_endpoint",
-                "url": endpoint.url, "secrets": list(endpoint.secrets), "active": endpoint.active}
-        self._db.put_item(TableName=self._table, Item=to_dynamo(item))
+        item = {"pk": endpoint_pk(endpoint.executor_id), "sk": "ENDPOINT", "type": "executor_endpoint",
+                "url": endpoint.url, "secrets": list(endpoint.secrets), "active": endpoint.active,
+                "previous_expires_at": _optional_iso(endpoint.previous_expires_at),
+                "disabled_at": _optional_iso(endpoint.disabled_at), "disabled_reason": endpoint.disabled_reason}
+        self._db.put_item(TableName=self._table, Item=to_dynamo({k: v for k, v in item.items() if v is not None}))
+
+
+def _optional_iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _optional_dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 class DynamoIdempotencyStore(IdempotencyStore):

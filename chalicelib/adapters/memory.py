@@ -3,34 +3,44 @@
 from __future__ import annotations
 
 import copy
+import ipaddress
 import threading
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from chalicelib.adapters.ports import (
     AlreadyExists,
     ApiKeyStore,
+    AttachmentStorage,
     CaseRepository,
     ConcurrentUpdate,
+    DeadLetter,
+    DeadLetterQueues,
+    DeliveryRepository,
     ExecutorDirectory,
     ExecutorEndpoint,
     HttpResult,
     IdempotencyRecord,
     IdempotencyStore,
+    Mailer,
     MessageQueue,
     WebhookSender,
 )
 from chalicelib.auth.api_keys import ApiKey
 from chalicelib.domain.case import Case, CaseEvent
-from chalicelib.domain.statuses import OPEN_FOR_EXECUTOR
+from chalicelib.domain.deadline_watch import ExecutorCounters, counter_changes, next_action_at, overdue_holder
+from chalicelib.domain.delivery import Delivery, index_state
+from chalicelib.domain.duplicates import followable_key
+from chalicelib.domain.endpoint import UnsafeEndpoint, endpoint_problem
 
 
 class InMemoryCaseRepository(CaseRepository):
     def __init__(self) -> None:
         self._cases: dict[str, Case] = {}
         self._events: dict[str, list[CaseEvent]] = defaultdict(list)
-        self._deliveries: set[tuple[str, str]] = set()
+        self._counters: dict[str, ExecutorCounters] = {}
         self._lock = threading.Lock()
 
     def add(self, case: Case) -> None:
@@ -51,6 +61,11 @@ class InMemoryCaseRepository(CaseRepository):
             self._store(case)
 
     def _store(self, case: Case) -> None:
+        for change in counter_changes(case):
+            now = self._counters.get(change.executor_id) or ExecutorCounters(change.executor_id)
+            self._counters[change.executor_id] = ExecutorCounters(
+                change.executor_id, now.overdue_open + change.open, now.overdue_total + change.total)
+        case.overdue_counted_for = overdue_holder(case)
         self._events[case.id].extend(case.new_events)
         case.new_events = []
         case.version += 1
@@ -65,20 +80,19 @@ class InMemoryCaseRepository(CaseRepository):
         return [copy.deepcopy(c) for c in found[:limit]]
 
     def due_before(self, when: datetime, limit: int = 100) -> list[Case]:
-        found = [c for c in self._cases.values()
-                 if c.status in OPEN_FOR_EXECUTOR and not c.overdue and c.assignment
-                 and c.assignment.deadline_at <= when]
-        return [copy.deepcopy(c) for c in found[:limit]]
+        due = sorted((at, c.id) for c in self._cases.values() if (at := next_action_at(c)) and at <= when)
+        return [copy.deepcopy(self._cases[case_id]) for _, case_id in due[:limit]]
 
-    def mark_delivered(self, case_id: str, delivery_id: str, at: datetime) -> bool:
+    def followable_near(self, geo_keys: list[str], limit: int = 50) -> list[Case]:
+        keys = set(geo_keys)
+        return [copy.deepcopy(c) for c in self._cases.values() if followable_key(c) in keys]
+
+    def overdue_counts(self, executor_ids: list[str]) -> dict[str, ExecutorCounters]:
+        return {e: self._counters.get(e) or ExecutorCounters(e) for e in executor_ids}
+
+    def log_events(self, case_id: str, events: list[CaseEvent], tag: str) -> None:
         with self._lock:
-            if (case_id, delivery_id) in self._deliveries:
-                return False
-            self._deliveries.add((case_id, delivery_id))
-            return True
-
-    def is_delivered(self, case_id: str, delivery_id: str) -> bool:
-        return (case_id, delivery_id) in self._deliveries
+            self._events[case_id].extend(events)
 
     def of_executor(self, executor_id: str, status: str | None, limit: int, cursor: str | None
                     ) -> tuple[list[Case], str | None]:
@@ -115,9 +129,11 @@ class InMemoryApiKeyStore(ApiKeyStore):
 class InMemoryQueue(MessageQueue):
     def __init__(self) -> None:
         self.sent: list[tuple[str, dict[str, Any]]] = []
+        self.delays: list[int] = []  # the delay_seconds of every send, in order
 
-    def send(self, step: str, message: dict[str, Any]) -> None:
+    def send(self, step: str, message: dict[str, Any], delay_seconds: int = 0) -> None:
         self.sent.append((step, copy.deepcopy(message)))
+        self.delays.append(delay_seconds)
 
     def take(self, step: str) -> list[dict[str, Any]]:
         taken = [m for s, m in self.sent if s == step]
@@ -126,15 +142,57 @@ class InMemoryQueue(MessageQueue):
 
 
 class RecordingWebhookSender(WebhookSender):
-    """Answers with a fixed status and remembers every request it was asked to send."""
+    """Answers with a fixed status (or the scripted `replies`, first) and remembers every request.
+
+    `check` applies the real URL rules to a fake DNS: `dns` maps host names to addresses; other names
+    resolve to a public address.
+    """
+
+    PUBLIC_ADDRESS = "93.184.216.34"
 
     def __init__(self, status: int = 204) -> None:
         self.status = status
+        self.retry_after: str | None = None
+        self.replies: list[HttpResult] = []
         self.requests: list[tuple[str, dict[str, str], str]] = []
+        self.dns: dict[str, list[str]] = {}
+        self.allow_loopback = False
 
     def post(self, url: str, headers: dict[str, str], body: str) -> HttpResult:
         self.requests.append((url, dict(headers), body))
-        return HttpResult(status=self.status, latency_ms=1.0)
+        if self.replies:
+            return self.replies.pop(0)
+        return HttpResult(status=self.status, latency_ms=1.0, retry_after=self.retry_after,
+                          error=None if 200 <= self.status < 300 else f"HTTP {self.status}")
+
+    def check(self, url: str) -> None:
+        host = urlsplit(url).hostname or ""
+        problem = endpoint_problem(url, self._resolve(host), self.allow_loopback)
+        if problem:
+            raise UnsafeEndpoint(problem)
+
+    def _resolve(self, host: str) -> list[str]:
+        try:
+            return [str(ipaddress.ip_address(host))]  # an address resolves to itself
+        except ValueError:
+            return self.dns.get(host, [self.PUBLIC_ADDRESS])
+
+
+class FakeAttachmentStorage(AttachmentStorage):
+    def __init__(self) -> None:
+        self.presigned: list[tuple[str, str, int]] = []
+
+    def presign_upload(self, key: str, content_type: str, max_bytes: int, expires_s: int) -> dict[str, Any]:
+        self.presigned.append((key, content_type, max_bytes))
+        return {"url": "https://storage.test/", "fields": {"key": key, "Content-Type": content_type}}
+
+
+class RecordingMailer(Mailer):
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+
+    def send(self, to: str, subject: str, text: str) -> None:
+        self.sent.append((to, subject, text))
 
 
 class InMemoryExecutorDirectory(ExecutorDirectory):
@@ -166,3 +224,63 @@ class InMemoryIdempotencyStore(IdempotencyStore):
 
     def release(self, key: str) -> None:
         self._records.pop(key, None)
+
+
+class InMemoryDeliveryRepository(DeliveryRepository):
+    def __init__(self) -> None:
+        self._items: dict[tuple[str, str], Delivery] = {}
+        self._lock = threading.Lock()
+
+    def add(self, delivery: Delivery) -> bool:
+        with self._lock:
+            if (delivery.case_id, delivery.id) in self._items:
+                return False
+            self._put(delivery)
+            return True
+
+    def get(self, case_id: str, webhook_id: str) -> Delivery | None:
+        found = self._items.get((case_id, webhook_id))
+        return copy.deepcopy(found) if found else None
+
+    def save(self, delivery: Delivery) -> None:
+        with self._lock:
+            stored = self._items.get((delivery.case_id, delivery.id))
+            if stored is None or stored.version != delivery.version:
+                raise ConcurrentUpdate(delivery.id)
+            self._put(delivery)
+
+    def _put(self, delivery: Delivery) -> None:
+        delivery.version += 1
+        self._items[(delivery.case_id, delivery.id)] = copy.deepcopy(delivery)
+
+    def of_case(self, case_id: str) -> list[Delivery]:
+        return sorted((copy.deepcopy(d) for (c, _), d in self._items.items() if c == case_id), key=lambda d: d.id)
+
+    def scheduled_before(self, when: datetime, limit: int = 100) -> list[Delivery]:
+        due = [d for d in self.in_state("scheduled", len(self._items)) if d.sweep_at and d.sweep_at <= when]
+        return due[:limit]
+
+    def in_state(self, state: str, limit: int = 100) -> list[Delivery]:
+        found = [d for d in self._items.values() if index_state(d.status) == state]
+        found.sort(key=lambda d: (d.sweep_at if state == "scheduled" else d.status_at) or d.created_at)
+        return [copy.deepcopy(d) for d in found[:limit]]
+
+
+class InMemoryDeadLetters(DeadLetterQueues):
+    """Dead-letter queues as lists; what `redrive` moves back is kept, raw, in `redriven`."""
+
+    def __init__(self) -> None:
+        self.parked: dict[str, list[DeadLetter]] = defaultdict(list)
+        self.redriven: dict[str, list[str]] = defaultdict(list)
+
+    def count(self, step: str) -> int:
+        return len(self.parked[step])
+
+    def peek(self, step: str, limit: int = 100) -> list[DeadLetter]:
+        return list(self.parked[step][:limit])
+
+    def redrive(self, step: str, message_ids: set[str] | None = None) -> int:
+        moving = [m for m in self.parked[step] if message_ids is None or m.message_id in message_ids]
+        self.parked[step] = [m for m in self.parked[step] if m not in moving]
+        self.redriven[step].extend(m.body for m in moving)
+        return len(moving)

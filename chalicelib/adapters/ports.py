@@ -9,6 +9,11 @@ from typing import Any
 
 from chalicelib.auth.api_keys import ApiKey
 from chalicelib.domain.case import Case, CaseEvent
+from chalicelib.domain.deadline_watch import ExecutorCounters
+from chalicelib.domain.delivery import Delivery
+from chalicelib.domain.endpoint import ExecutorEndpoint, UnsafeEndpoint
+
+__all__ = ["ExecutorEndpoint", "UnsafeEndpoint"]  # re-exported: they used to live here
 
 
 class ConcurrentUpdate(Exception):
@@ -39,14 +44,22 @@ class CaseRepository(ABC):
 
     @abstractmethod
     def due_before(self, when: datetime, limit: int = 100) -> list[Case]:
-        """Open cases whose deadline is at or before `when` and that are not yet marked overdue."""
+        """Cases for which the deadline check has something due at or before `when` (a reminder, the
+        deadline, an undelivered notice), earliest first, from the sparse `by_deadline` index."""
 
     @abstractmethod
-    def mark_delivered(self, case_id: str, delivery_id: str, at: datetime) -> bool:
-        """Record that a webhook delivery succeeded; False if it was recorded already."""
+    def followable_near(self, geo_keys: list[str], limit: int = 50) -> list[Case]:
+        """Open cases others can follow, under any of `geo_keys` (`<category>#<cell>`, sparse `by_geo`)."""
 
     @abstractmethod
-    def is_delivered(self, case_id: str, delivery_id: str) -> bool: ...
+    def overdue_counts(self, executor_ids: list[str]) -> dict[str, ExecutorCounters]:
+        """The overdue counters of these executors (kept current with every case save)."""
+
+    @abstractmethod
+    def log_events(self, case_id: str, events: list[CaseEvent], tag: str) -> None:
+        """Append history entries that change nothing on the case (webhook attempts), without touching
+        the case itself, so a busy case never loses them. `tag` is unique per call (e.g. webhook-id and
+        the delivery's version)."""
 
     @abstractmethod
     def of_executor(self, executor_id: str, status: str | None, limit: int, cursor: str | None
@@ -69,9 +82,21 @@ class ApiKeyStore(ABC):
         """False when there is no such active key."""
 
 
+class AttachmentStorage(ABC):
+    @abstractmethod
+    def presign_upload(self, key: str, content_type: str, max_bytes: int, expires_s: int) -> dict[str, Any]:
+        """A form upload straight to storage: {"url", "fields"}; the storage enforces type and size."""
+
+
+class Mailer(ABC):
+    @abstractmethod
+    def send(self, to: str, subject: str, text: str) -> None: ...
+
+
 class MessageQueue(ABC):
     @abstractmethod
-    def send(self, step: str, message: dict[str, Any]) -> None: ...
+    def send(self, step: str, message: dict[str, Any], delay_seconds: int = 0) -> None:
+        """`delay_seconds` (at most 900, SQS's limit) holds the message back before it can be received."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +104,7 @@ class HttpResult:
     status: int | None
     latency_ms: float
     error: str | None = None
+    retry_after: str | None = None  # the Retry-After header, as sent
 
     @property
     def ok(self) -> bool:
@@ -87,15 +113,12 @@ class HttpResult:
 
 class WebhookSender(ABC):
     @abstractmethod
-    def post(self, url: str, headers: dict[str, str], body: str) -> HttpResult: ...
+    def post(self, url: str, headers: dict[str, str], body: str) -> HttpResult:
+        """Refuses (status None, error set) what `check` refuses, judged again at send time."""
 
-
-@dataclass(frozen=True)
-class ExecutorEndpoint:
-    executor_id: str
-    url: str
-    secrets: tuple[str, ...]
-    active: bool = True
+    @abstractmethod
+    def check(self, url: str) -> None:
+        """Raise UnsafeEndpoint unless we may call `url` (https, public addresses; see domain.endpoint)."""
 
 
 class ExecutorDirectory(ABC):
@@ -124,3 +147,53 @@ class IdempotencyStore(ABC):
     @abstractmethod
     def release(self, key: str) -> None:
         """Give the key up after a failure so that a retry can start over."""
+
+
+class DeliveryRepository(ABC):
+    """Webhook deliveries, one per webhook-id (see domain.delivery)."""
+
+    @abstractmethod
+    def add(self, delivery: Delivery) -> bool:
+        """Store a new delivery; False if one with that webhook-id exists already."""
+
+    @abstractmethod
+    def get(self, case_id: str, webhook_id: str) -> Delivery | None: ...
+
+    @abstractmethod
+    def save(self, delivery: Delivery) -> None:
+        """Persist iff nobody saved it since it was read, else ConcurrentUpdate."""
+
+    @abstractmethod
+    def of_case(self, case_id: str) -> list[Delivery]: ...
+
+    @abstractmethod
+    def scheduled_before(self, when: datetime, limit: int = 100) -> list[Delivery]:
+        """Pending or retrying deliveries whose `sweep_at` is at or before `when` (sparse index)."""
+
+    @abstractmethod
+    def in_state(self, state: str, limit: int = 100) -> list[Delivery]:
+        """Deliveries in an index state (domain.delivery.index_state: scheduled, parked, disabled), oldest
+        first; delivered ones are not indexed."""
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    message_id: str
+    body: str
+    sent_at: datetime | None
+    receive_count: int
+
+
+class DeadLetterQueues(ABC):
+    """Each queue's dead-letter queue, for operators: look at what is parked and send it back."""
+
+    @abstractmethod
+    def count(self, step: str) -> int: ...
+
+    @abstractmethod
+    def peek(self, step: str, limit: int = 100) -> list[DeadLetter]:
+        """Parked messages, left in place."""
+
+    @abstractmethod
+    def redrive(self, step: str, message_ids: set[str] | None = None) -> int:
+        """Move the given (or all) parked messages back to the step's queue; how many moved."""

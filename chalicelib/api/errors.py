@@ -66,3 +66,7 @@ def validation_failed(exc: ValidationError) -> ApiError:
 def bad_json() -> ApiError:
     return ApiError(400, "bad_request", "Тело запроса должно быть JSON-объектом",
                     [{"field": "body", "message": "Некорректный JSON"}])
+
+
+def bad_field(field: str, message: str, summary: str = "Проверьте параметры запроса") -> ApiError:
+    return ApiError(422, "validation_error", summary, [{"field": field, "message": message}])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from chalice import Response
@@ -32,10 +32,22 @@ def parse_body(raw: str | bytes | None, model: type[M]) -> M:
         raise validation_failed(exc) from None
 
 
+def parse_query(params: Mapping[str, str] | None, model: type[M]) -> M:
+    try:
+        return model.model_validate(dict(params or {}))
+    except ValidationError as exc:
+        raise validation_failed(exc) from None
+
+
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     return Response(body=json.dumps(body, ensure_ascii=False),
                     headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
                     status_code=status)
+
+
+def text_response(body: str, status: int = 200) -> Response:
+    """A plain-text answer (what VK's Callback API expects: the confirmation code, or `ok`)."""
+    return Response(body=body, headers={"Content-Type": "text/plain; charset=utf-8"}, status_code=status)
 
 
 def api_errors(view: Callable[..., Response]) -> Callable[..., Response]:

@@ -86,6 +86,13 @@ class StepMessage(BaseModel):
     step: str
 
 
+class NotifyMessage(StepMessage):
+    """The notify queue carries the pipeline's notify step and, with `webhook_id`, one webhook attempt."""
+
+    webhook_id: str | None = Field(None, min_length=1, max_length=200)
+    attempt: int = Field(0, ge=0)
+
+
 class CaseListQuery(_Strict):
     model_config = ConfigDict(extra="forbid", strict=False)
     status: str | None = None

@@ -10,10 +10,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.deadline_clock import DeadlineClock
+from chalicelib.domain.social import SocialRef
 from chalicelib.domain.statuses import InvalidTransition, Status, can_transition
 
 SYSTEM = "system"
 RESIDENT = "resident"
+# What a case waits for outside the pipeline (kept in `pending_step`, so it is indexed like a step).
+WAITING_CLARIFICATION = "resident_clarification"
+WAITING_REACTION = "resident_reaction"
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ class Assignment:
     executor_id: str
     deadline_at: datetime
     rule: str
+    territory: str | None = None  # the district the routing used: from the coordinates or the resident
 
 
 @dataclass
@@ -82,6 +88,10 @@ class Case:
     contact: Contact | None = None
     attachments: tuple[str, ...] = ()
     correlation_id: str = ""
+    # The resident's tracking token, kept (like a magic-link token) so letters can carry the link;
+    # API answers never include it. Requests are checked against `token_hash`.
+    tracking_token: str = ""
+    social: SocialRef | None = None  # where a social-media case was posted; never published
     status: Status = Status.RECEIVED
     classification: Classification | None = None
     assignment: Assignment | None = None
@@ -97,6 +107,10 @@ class Case:
     clarification_question: str | None = None
     rating: int | None = None
     rating_comment: str | None = None
+    clock: DeadlineClock | None = None  # the assignment's deadline clock (reminders, overdue, pause)
+    overdue_counted_for: str | None = None  # the executor whose overdue counter includes this case
+    duplicate_of: str | None = None  # the open case this one was linked to (same problem nearby)
+    linked_cases: tuple[str, ...] = ()  # cases linked to this one
     version: int = 0
     new_events: list[CaseEvent] = field(default_factory=list)
 
@@ -141,6 +155,7 @@ class Case:
         self.assignment = assignment
         self.assignment_count += 1
         self.overdue = False
+        self.clock = DeadlineClock(started_at=at)
 
     # -- the executor works on it ---------------------------------------------------------------
     def acknowledge(self, at: datetime, actor: str) -> None:
@@ -175,17 +190,22 @@ class Case:
         self.transition(Status.PUBLISHED, at, actor=actor, reason="Ответ проверен и опубликован")
         self.published_answer_id = answer.id
         self.published_at = at
+        self.await_step(WAITING_REACTION, at)
         self.note(at, "answer_published", public_text, public=True, actor=actor, answer_id=answer.id)
 
     # -- the resident's part --------------------------------------------------------------------
     def ask_resident(self, question: str, at: datetime, actor: str) -> None:
         self.transition(Status.CLARIFICATION, at, actor=actor, reason=question)
         self.clarification_question = question
+        self.pause_deadline(at)
+        self.await_step(WAITING_CLARIFICATION, at)
 
     def resident_clarified(self, public_text: str, at: datetime) -> None:
         self.transition(Status.IN_PROGRESS, at, actor=RESIDENT, reason="Заявитель дал уточнение")
         self.note(at, "clarification", public_text, public=True, actor=RESIDENT)
         self.clarification_question = None
+        self.resume_deadline(at)
+        self.await_step(None, at)
 
     def rate(self, score: int, comment: str | None, at: datetime) -> None:
         self.rating, self.rating_comment = score, comment
@@ -196,6 +216,46 @@ class Case:
 
     def close(self, at: datetime, reason: str, actor: str = SYSTEM) -> None:
         self.transition(Status.CLOSED, at, actor=actor, reason=reason)
+
+    def decline(self, at: datetime, actor: str, reason: str) -> None:
+        """The executor says the case is not theirs: back to the operators, never to the resident."""
+        executor = self.executor_id
+        self.transition(Status.MODERATION, at, actor=actor, reason=reason, public=False)
+        self.note(at, "declined", reason, actor=actor, executor_id=executor)
+        self.assignment = None  # no longer theirs: out of their listings; the event keeps who it was
+        self.await_step(None, at)
+
+    # -- the deadline clock stands still while the resident is asked ------------------------------
+    def pause_deadline(self, at: datetime) -> None:
+        if self.clock is not None and self.clock.pause(at):
+            self.note(at, "deadline_paused", "Срок ответа приостановлен до уточнения заявителя", public=True)
+
+    def resume_deadline(self, at: datetime) -> None:
+        if self.clock is None or self.assignment is None or not self.clock.paused:
+            return
+        paused = self.clock.resume(at)
+        self.assignment = replace(self.assignment, deadline_at=self.assignment.deadline_at + paused)
+        self.note(at, "deadline_resumed", "Срок ответа продлён на время ожидания уточнения", public=True,
+                  paused_seconds=int(paused.total_seconds()), deadline=self.assignment.deadline_at.isoformat())
+
+    # -- duplicates: the same problem reported nearby follows one case ---------------------------
+    def link_to(self, main_id: str, at: datetime, reason: str) -> None:
+        self.transition(Status.LINKED, at, reason=reason)
+        self.duplicate_of = main_id
+        self.await_step(None, at)
+
+    def add_linked(self, case_id: str, at: datetime) -> bool:
+        if case_id in self.linked_cases:
+            return False
+        self.linked_cases = (*self.linked_cases, case_id)
+        affected = self.residents_affected
+        self.note(at, "duplicate_linked", f"Ещё один житель сообщил о той же проблеме (всего жителей: {affected})",
+                  public=True, linked_case=case_id, residents_affected=affected)
+        return True
+
+    @property
+    def residents_affected(self) -> int:
+        return 1 + len(self.linked_cases)
 
     @property
     def executor_id(self) -> str | None:

@@ -1,16 +1,20 @@
 """Deadline rules: hours for fast tracks, calendar or working days for the rest, never past 30 days.
 
-Working days here skip Saturdays and Sundays only; the production calendar (holidays, transferred
-days) is a later step of the routing-and-deadlines work.
+Days are counted in the executor's own time zone on the Russian production calendar (holidays and
+transferred working days included, see calendar.py). Hours run round the clock: a fast track does
+not stop for a holiday. A term in calendar days that ends on a day off ends on the next working day
+(art. 193 of the Civil Code), but no deadline goes past the legal 30 days.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from chalicelib.domain.calendar import WorkCalendar, russian_calendar
 
 LEGAL_MAXIMUM = timedelta(days=30)  # 59-ФЗ
 
@@ -32,28 +36,23 @@ class DeadlineRule:
     def from_data(cls, raw: Mapping[str, Any]) -> DeadlineRule:
         return cls(days=raw.get("days"), hours=raw.get("hours"), working_days=bool(raw.get("working")))
 
-    def due(self, start: datetime, tz: ZoneInfo) -> datetime:
+    def due(self, start: datetime, tz: ZoneInfo, calendar: WorkCalendar | None = None) -> datetime:
         """When a case assigned at `start` (aware) is due, in the executor's time zone."""
         local = start.astimezone(tz)
         if self.hours is not None:
             due = local + timedelta(hours=self.hours)
-        elif self.working_days:
-            due = _add_working_days(local, self.days or 0)
         else:
-            due = local + timedelta(days=self.days or 0)
+            due = datetime.combine(self._due_day(local, calendar or russian_calendar()), local.timetz())
         return min(due, local + LEGAL_MAXIMUM)
+
+    def _due_day(self, local: datetime, calendar: WorkCalendar) -> date:
+        days = self.days or 0
+        if self.working_days:
+            return calendar.add_working_days(local.date(), days)
+        return calendar.next_working_day((local + timedelta(days=days)).date())
 
     def describe(self) -> str:
         if self.hours is not None:
             return f"{self.hours} ч"
         return f"{self.days} {'раб. дн.' if self.working_days else 'дн.'}"
 
-
-def _add_working_days(start: datetime, days: int) -> datetime:
-    current = start
-    left = days
-    while left > 0:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current

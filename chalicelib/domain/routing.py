@@ -1,18 +1,36 @@
 """Routing: which executor answers a case of a given category in a given territory.
 
-Rules are data. The most specific matching rule wins (category beats sector beats any; a named
-municipality beats the whole region); a region-level rule with no conditions is the fallback.
+Rules are data. The most specific matching rule wins, in this order:
+
+1. a rule for the category in the territory, then for the category anywhere;
+2. the category's executor type (from the rubricator): the executor of that type for the territory
+   (a district administration), or the one executor of that type for the whole region (a committee);
+3. a rule for the sector in the territory, then for the sector anywhere;
+4. a rule for the territory, then the region-level rule with no conditions: the fallback.
+
+Step 2 keeps routing right when the rubricator changes its category ids: only exceptions need rules.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 
 class NoRoute(LookupError):
     pass
+
+
+class TypedExecutor(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def type(self) -> str: ...
+
+    @property
+    def territory(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -41,16 +59,46 @@ class RoutingDecision:
 
 
 class Router:
-    def __init__(self, rules: Iterable[RoutingRule]) -> None:
-        self._rules = sorted(rules, key=lambda r: r.specificity, reverse=True)
+    def __init__(self, rules: Iterable[RoutingRule], executors: Iterable[TypedExecutor] = (),
+                 category_types: Mapping[str, str] | None = None) -> None:
+        ordered = sorted(rules, key=lambda r: r.specificity, reverse=True)
+        self._by_category = [r for r in ordered if r.category]
+        self._rest = [r for r in ordered if not r.category]
+        self._executors = list(executors)
+        self._category_types = dict(category_types or {})
 
-    def route(self, category: str, sector: str, municipality: str | None) -> RoutingDecision:
-        for rule in self._rules:
-            if rule.matches(category, sector, municipality):
-                return RoutingDecision(rule.executor_id, rule)
-        raise NoRoute(f"no routing rule for {category} in {municipality or 'region'}")
+    def route(self, category: str, sector: str, municipality: str | None,
+              executor_type: str | None = None) -> RoutingDecision:
+        """`executor_type` defaults to the one the router was given for the category, if any."""
+        found = self._first(self._by_category, category, sector, municipality)
+        found = found or self._by_type(executor_type or self._category_types.get(category), municipality)
+        found = found or self._first(self._rest, category, sector, municipality)
+        if found is None:
+            raise NoRoute(f"no routing rule for {category} in {municipality or 'region'}")
+        return found
+
+    @staticmethod
+    def _first(rules: list[RoutingRule], category: str, sector: str, municipality: str | None
+               ) -> RoutingDecision | None:
+        rule = next((r for r in rules if r.matches(category, sector, municipality)), None)
+        return RoutingDecision(rule.executor_id, rule) if rule else None
+
+    def _by_type(self, executor_type: str | None, municipality: str | None) -> RoutingDecision | None:
+        if not executor_type:
+            return None
+        of_type = [e for e in self._executors if e.type == executor_type]
+        local = [e for e in of_type if municipality and e.territory == municipality]
+        regional = [e for e in of_type if e.territory is None]
+        chosen = local or regional
+        if len(chosen) != 1:
+            return None
+        where = f"@{municipality}" if local else ""
+        rule = RoutingRule(f"type:{executor_type}{where}", chosen[0].id)
+        return RoutingDecision(chosen[0].id, rule)
 
     @classmethod
-    def from_data(cls, rules: Iterable[Mapping[str, Any]]) -> Router:
-        return cls(RoutingRule(id=r["id"], executor_id=r["executor"], category=r.get("category"),
-                               sector=r.get("sector"), municipality=r.get("municipality")) for r in rules)
+    def from_data(cls, rules: Iterable[Mapping[str, Any]], executors: Iterable[TypedExecutor] = (),
+                  category_types: Mapping[str, str] | None = None) -> Router:
+        return cls((RoutingRule(id=r["id"], executor_id=r["executor"], category=r.get("category"),
+                                sector=r.get("sector"), municipality=r.get("municipality")) for r in rules),
+                   executors, category_types)

@@ -17,6 +17,7 @@ class Status(StrEnum):
     REOPENED = "reopened"
     CLOSED = "closed"
     REJECTED = "rejected"
+    LINKED = "linked"  # a duplicate: the resident follows the open case it was linked to
 
 
 STATUS_LABELS: dict[Status, str] = {
@@ -31,12 +32,13 @@ STATUS_LABELS: dict[Status, str] = {
     Status.REOPENED: "Открыто повторно",
     Status.CLOSED: "Закрыто",
     Status.REJECTED: "Отклонено",
+    Status.LINKED: "Объединено с обращением о той же проблеме",
 }
 
 ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
-    Status.RECEIVED: frozenset({Status.MODERATION, Status.ASSIGNED, Status.REJECTED}),
-    # From moderation an operator assigns (possibly after fixing the category) or rejects.
-    Status.MODERATION: frozenset({Status.ASSIGNED, Status.REJECTED}),
+    Status.RECEIVED: frozenset({Status.MODERATION, Status.ASSIGNED, Status.REJECTED, Status.LINKED}),
+    # From moderation an operator assigns (possibly after fixing the category), rejects or links a duplicate.
+    Status.MODERATION: frozenset({Status.ASSIGNED, Status.REJECTED, Status.LINKED}),
     # An executor that declines a case sends it back to moderation, never to the resident.
     Status.ASSIGNED: frozenset({Status.IN_PROGRESS, Status.ANSWERED, Status.MODERATION, Status.CLARIFICATION,
                                 Status.ASSIGNED}),
@@ -44,11 +46,13 @@ ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
     # The resident answers (back to work) or stays silent past the limit (rejected with that reason).
     Status.CLARIFICATION: frozenset({Status.IN_PROGRESS, Status.REJECTED}),
     Status.ANSWERED: frozenset({Status.RETURNED, Status.PUBLISHED}),
-    Status.RETURNED: frozenset({Status.IN_PROGRESS, Status.ANSWERED, Status.CLARIFICATION}),
+    # An operator may override the automatic return and publish the answer after all.
+    Status.RETURNED: frozenset({Status.IN_PROGRESS, Status.ANSWERED, Status.CLARIFICATION, Status.PUBLISHED}),
     Status.PUBLISHED: frozenset({Status.CLOSED, Status.REOPENED}),
     Status.REOPENED: frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.MODERATION, Status.ANSWERED}),
     Status.CLOSED: frozenset(),
     Status.REJECTED: frozenset(),
+    Status.LINKED: frozenset({Status.MODERATION}),  # an operator unlinks it: it is handled on its own
 }
 
 # Statuses in which the case waits on an executor, so its deadline clock is running.

@@ -13,7 +13,10 @@ from chalicelib.api.errors import ApiError
 from chalicelib.domain.case import Case
 from chalicelib.domain.statuses import InvalidTransition
 from chalicelib.observability import log_context
+from chalicelib.services import effects
 from chalicelib.services.deps import Dependencies
+from chalicelib.services.pipeline import enqueue
+from chalicelib.settings import PIPELINE_STEPS
 
 NOT_FOUND = ApiError(404, "not_found", "Обращение не найдено")
 
@@ -25,12 +28,17 @@ def change_case(deps: Dependencies, case_id: str, allowed: Callable[[Case], bool
     if case is None or not allowed(case):
         raise NOT_FOUND
     with log_context(case_id=case.id, correlation_id=case.correlation_id):
+        waiting_before = case.pending_step
         try:
             mutate(case, deps.clock())
         except InvalidTransition as exc:
             raise ApiError(409, "invalid_status", f"Действие недоступно в статусе «{exc.current.value}»") from exc
+        events = list(case.new_events)
         try:
             deps.cases.save(case)
         except ConcurrentUpdate as exc:
             raise ApiError(409, "conflict", "Обращение только что изменилось, повторите запрос") from exc
+        if case.pending_step in PIPELINE_STEPS and case.pending_step != waiting_before:
+            enqueue(deps, case, case.pending_step)
+        effects.after_save(deps, case, events)
     return case

@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 
 from chalicelib import reference
-from chalicelib.adapters.memory import InMemoryApiKeyStore
+from chalicelib.adapters.memory import (
+    FakeAttachmentStorage,
+    InMemoryApiKeyStore,
+    InMemoryDeadLetters,
+    InMemoryDeliveryRepository,
+    RecordingMailer,
+)
 from chalicelib.adapters.ports import (
     ApiKeyStore,
+    AttachmentStorage,
     CaseRepository,
+    DeadLetterQueues,
+    DeliveryRepository,
     ExecutorDirectory,
     IdempotencyStore,
+    Mailer,
     MessageQueue,
     WebhookSender,
 )
 from chalicelib.domain.classifier import KeywordClassifier
+from chalicelib.domain.delivery import Random, RetrySchedule
+from chalicelib.domain.geo import Territories
 from chalicelib.domain.region import Region
 from chalicelib.domain.routing import Router
 from chalicelib.domain.rubricator import Rubricator
@@ -40,8 +53,15 @@ class Dependencies:
     rubricator: Rubricator = field(default_factory=reference.rubricator)
     classifier: KeywordClassifier = field(default_factory=reference.classifier)
     router: Router = field(default_factory=reference.router)
+    territories: Territories = field(default_factory=reference.territories)
     clock: Callable[[], datetime] = utc_now
     api_keys: ApiKeyStore = field(default_factory=InMemoryApiKeyStore)
+    mailer: Mailer = field(default_factory=RecordingMailer)
+    storage: AttachmentStorage = field(default_factory=FakeAttachmentStorage)
+    deliveries: DeliveryRepository = field(default_factory=InMemoryDeliveryRepository)
+    dead_letters: DeadLetterQueues = field(default_factory=InMemoryDeadLetters)
+    retry_schedule: RetrySchedule = field(default_factory=RetrySchedule)
+    rng: Random = random.random  # the retries' jitter; tests inject a seeded or fixed one
 
 
 @lru_cache(maxsize=1)
@@ -49,25 +69,34 @@ def from_environment() -> Dependencies:
     """The AWS-backed dependencies, built once per Lambda container (or local process)."""
     import boto3
 
+    from chalicelib.adapters.dead_letters import SqsDeadLetters
     from chalicelib.adapters.dynamo import (
         DynamoCaseRepository,
         DynamoExecutorDirectory,
         DynamoIdempotencyStore,
     )
+    from chalicelib.adapters.dynamo_deliveries import DynamoDeliveryRepository
     from chalicelib.adapters.dynamo_keys import DynamoApiKeyStore
-    from chalicelib.adapters.http_webhooks import UrllibWebhookSender
+    from chalicelib.adapters.http_webhooks import HttpWebhookSender
+    from chalicelib.adapters.s3 import S3AttachmentStorage
+    from chalicelib.adapters.ses import SesMailer
     from chalicelib.adapters.sqs import SqsQueue
 
     settings = Settings.from_env()
     dynamodb = boto3.client("dynamodb")
+    sqs = boto3.client("sqs")
     return Dependencies(
         cases=DynamoCaseRepository(settings.cases_table, dynamodb),
-        queue=SqsQueue(settings.queue_urls, boto3.client("sqs")),
+        queue=SqsQueue(settings.queue_urls, sqs),
         directory=DynamoExecutorDirectory(settings.cases_table, dynamodb),
         idempotency=DynamoIdempotencyStore(settings.idempotency_table, dynamodb),
-        webhooks=UrllibWebhookSender(allow_loopback=settings.allow_loopback_webhooks),
+        webhooks=HttpWebhookSender.for_settings(settings),
         settings=settings,
         api_keys=DynamoApiKeyStore(settings.cases_table, dynamodb),
+        mailer=SesMailer(settings.mail_from),
+        storage=S3AttachmentStorage(settings.attachments_bucket),
+        deliveries=DynamoDeliveryRepository(settings.cases_table, dynamodb),
+        dead_letters=SqsDeadLetters(settings.queue_urls, sqs),
     )
 
 

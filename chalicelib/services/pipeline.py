@@ -16,6 +16,7 @@ from chalicelib.adapters.ports import ConcurrentUpdate
 from chalicelib.api.schemas import StepMessage
 from chalicelib.domain.case import Case
 from chalicelib.observability import log, log_context
+from chalicelib.services import effects
 from chalicelib.services.deps import Dependencies
 
 Action = Callable[[Dependencies, Case, datetime], str | None]
@@ -64,7 +65,9 @@ def _run_once(deps: Dependencies, case_id: str, step: str, action: Action) -> No
         deps.cases.save(case)  # keep the record of the failed attempt, then let SQS retry
         raise
     case.await_step(next_step, now)
+    events = list(case.new_events)
     deps.cases.save(case)
     log("step done", status=case.status.value, next_step=next_step)
     if next_step:
         enqueue(deps, case, next_step)
+    effects.after_save(deps, case, events)

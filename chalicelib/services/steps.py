@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from chalicelib.domain.case import Assignment, Case
-from chalicelib.domain.routing import NoRoute
+from chalicelib.domain.case import Case
 from chalicelib.domain.screening import screening_reason
+from chalicelib.services import routing
 from chalicelib.services.deps import Dependencies
+from chalicelib.services.routing import deadline_for
+
+__all__ = ["assign", "classify", "deadline_for", "screen"]  # deadline_for now lives in services/routing.py
 
 CONFIDENCE_THRESHOLD = 0.55
 
@@ -35,18 +38,5 @@ def classify(deps: Dependencies, case: Case, now: datetime) -> str | None:
 
 
 def assign(deps: Dependencies, case: Case, now: datetime) -> str | None:
-    assert case.classification is not None
-    category = deps.rubricator.get(case.classification.category)
-    if category is None:
-        case.send_to_moderation(now, "Категория отсутствует в рубрикаторе")
-        return None
-    try:
-        decision = deps.router.route(category.id, category.sector, case.municipality)
-    except NoRoute:
-        case.send_to_moderation(now, "Нет правила маршрутизации")
-        return None
-    executor = deps.region.executors[decision.executor_id]
-    deadline = category.deadline.due(now, executor.tz)
-    reason = f"Срок ответа: {category.deadline.describe()}"
-    case.assign(Assignment(executor.id, deadline, decision.rule.id), now, reason=reason)
-    return "notify"
+    """Link a duplicate, or route with a deadline (services/routing.py)."""
+    return routing.assign_step(deps, case, now)

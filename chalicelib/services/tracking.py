@@ -11,6 +11,7 @@ from chalicelib.domain.case import Case, CaseEvent
 from chalicelib.domain.ids import token_matches
 from chalicelib.domain.sectors import SECTORS
 from chalicelib.domain.statuses import STATUS_LABELS
+from chalicelib.services import duplicates
 from chalicelib.services.deps import Dependencies
 
 
@@ -18,18 +19,21 @@ def public_case(deps: Dependencies, case_id: str, token: str | None) -> dict[str
     case = deps.cases.get(case_id)
     if case is None or not token_matches(token, case.token_hash):
         return None
+    shown = duplicates.followed(deps, case)  # a duplicate shows the open case it was linked to
     return {
-        **_classification(deps, case),
+        **_classification(deps, shown),
         "id": case.id,
-        "status": case.status.value,
-        "status_label": STATUS_LABELS[case.status],
+        "status": shown.status.value,
+        "status_label": STATUS_LABELS[shown.status],
+        "linked_to": case.duplicate_of,
+        "residents_affected": shown.residents_affected,
         "municipality": case.municipality,
         "municipality_name": _municipality_name(deps, case.municipality),
         "address": case.address,
         "created_at": case.created_at.isoformat(),
-        "executor": _executor(deps, case),
-        "deadline": _deadline(deps, case),
-        "timeline": [_timeline_entry(e) for e in deps.cases.events(case.id) if e.public],
+        "executor": _executor(deps, shown),
+        "deadline": _deadline(deps, shown),
+        "timeline": [_timeline_entry(e) for e in duplicates.shared_timeline(deps, case, shown)],
         "answer": None,
     }
 

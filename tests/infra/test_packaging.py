@@ -26,8 +26,10 @@ CONSUMERS = {
     "classify": ("OnClassify", "ClassifyQueue"),
     "assign": ("OnAssign", "AssignQueue"),
     "notify": ("OnNotify", "NotifyQueue"),
+    "mail": ("OnMail", "MailQueue"),
 }
-FUNCTIONS = {"APIHandler", "CheckDeadlines", "SweepPending", *(fn for fn, _ in CONSUMERS.values())}
+FUNCTIONS = {"APIHandler", "CheckDeadlines", "SweepPending", "SweepDeliveries",
+             *(fn for fn, _ in CONSUMERS.values())}
 RESOURCE_ENV = {
     "CASES_TABLE": {"Ref": "CasesTable"},
     "IDEMPOTENCY_TABLE": {"Ref": "IdempotencyTable"},
@@ -35,6 +37,7 @@ RESOURCE_ENV = {
     "CLASSIFY_QUEUE_URL": {"Ref": "ClassifyQueue"},
     "ASSIGN_QUEUE_URL": {"Ref": "AssignQueue"},
     "NOTIFY_QUEUE_URL": {"Ref": "NotifyQueue"},
+    "MAIL_QUEUE_URL": {"Ref": "MailQueue"},
     "ATTACHMENTS_BUCKET": {"Ref": "AttachmentsBucket"},
 }
 POLICY_FILES = [REPO / ".chalice" / f"policy-{stage}.json" for stage in STAGES]

@@ -14,7 +14,7 @@ from tsur.local.template import TEMPLATE_PATH, create_stack, standalone_template
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
-STEPS = ("intake", "classify", "assign", "notify")
+STEPS = ("intake", "classify", "assign", "notify", "mail")
 OUTPUTS = {
     "CasesTableName", "IdempotencyTableName", "AttachmentsBucketName", "AdminSiteBucketName",
     *(f"{s.capitalize()}QueueUrl" for s in STEPS),
@@ -43,7 +43,7 @@ def test_standalone_template_drops_only_the_merge_pieces() -> None:
     template = standalone_template(TEMPLATE_PATH)
     assert "Globals" in raw and "Globals" not in template
     partial = {name for name, res in raw["Resources"].items() if "Type" not in res}
-    assert partial == {"OnIntake", "OnClassify", "OnAssign", "OnNotify"}
+    assert partial == {"OnIntake", "OnClassify", "OnAssign", "OnNotify", "OnMail"}
     assert set(template["Resources"]) == set(raw["Resources"]) - partial
     assert set(template["Outputs"]) == OUTPUTS
 
@@ -71,8 +71,10 @@ def test_tables(aws: boto3.Session, outputs: dict[str, str]) -> None:
     gsis = {g["IndexName"]: g for g in cases["GlobalSecondaryIndexes"]}
     assert {name: _keys(g["KeySchema"]) for name, g in gsis.items()} == {
         "by_executor": [("executor_id", "HASH"), ("status_created", "RANGE")],
-        "by_deadline": [("deadline_shard", "HASH"), ("deadline_at", "RANGE")],
+        "by_deadline": [("deadline_shard", "HASH"), ("next_action_at", "RANGE")],
+        "by_geo": [("geo_key", "HASH"), ("geo_at", "RANGE")],
         "by_pending": [("pending_step", "HASH"), ("pending_since", "RANGE")],
+        "by_delivery": [("delivery_state", "HASH"), ("delivery_at", "RANGE")],
     }
     assert {g["Projection"]["ProjectionType"] for g in gsis.values()} == {"ALL"}
     idem = ddb.describe_table(TableName=outputs["IdempotencyTableName"])["Table"]

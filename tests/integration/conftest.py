@@ -8,13 +8,15 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from chalicelib.adapters.dead_letters import SqsDeadLetters
 from chalicelib.adapters.dynamo import DynamoCaseRepository, DynamoExecutorDirectory, DynamoIdempotencyStore
+from chalicelib.adapters.dynamo_deliveries import DynamoDeliveryRepository
 from chalicelib.adapters.memory import RecordingWebhookSender
 from chalicelib.adapters.ports import ExecutorEndpoint
 from chalicelib.adapters.sqs import SqsQueue
 from chalicelib.services import deps as deps_module
 from chalicelib.services.deps import Dependencies
-from chalicelib.settings import PIPELINE_STEPS, Settings
+from chalicelib.settings import QUEUES, Settings
 from chalicelib.webhooks import generate_secret
 from tsur.local.template import create_stack
 
@@ -46,11 +48,13 @@ def moto_deps(stack: dict[str, str], clock) -> Iterator[Dependencies]:
     table = stack["CasesTableName"]
     settings = Settings(stage=STAGE, cases_table=table, idempotency_table=stack["IdempotencyTableName"],
                         attachments_bucket=stack["AttachmentsBucketName"],
-                        queue_urls={s: stack[f"{s.capitalize()}QueueUrl"] for s in PIPELINE_STEPS})
+                        queue_urls={s: stack[f"{s.capitalize()}QueueUrl"] for s in QUEUES})
     deps = Dependencies(cases=DynamoCaseRepository(table, dynamodb), queue=SqsQueue(settings.queue_urls),
                         directory=DynamoExecutorDirectory(table, dynamodb),
                         idempotency=DynamoIdempotencyStore(settings.idempotency_table, dynamodb),
-                        webhooks=RecordingWebhookSender(), settings=settings, clock=clock)
+                        webhooks=RecordingWebhookSender(), settings=settings, clock=clock,
+                        deliveries=DynamoDeliveryRepository(table, dynamodb),
+                        dead_letters=SqsDeadLetters(settings.queue_urls, wait_seconds=0))
     for executor in deps.region.executors.values():
         deps.directory.save_endpoint(ExecutorEndpoint(executor.id, f"https://agency.test/{executor.id}",
                                                       (generate_secret(),)))

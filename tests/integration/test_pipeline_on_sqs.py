@@ -9,9 +9,9 @@ import pytest
 from app import app
 from chalicelib.api.schemas import AppealIn
 from chalicelib.domain.statuses import Status
-from chalicelib.services import intake
+from chalicelib.services import deliveries, intake
 from tests.integration.conftest import MAX_RECEIVES, STAGE
-from tsur.local.app_loader import sqs_pollers
+from tsur.local.app_loader import schedule_runners, sqs_pollers
 
 GARBAGE = AppealIn(text="Во дворе дома 5 не вывозят мусор, контейнеры переполнены", municipality="nevsky")
 
@@ -65,14 +65,26 @@ def test_a_poison_message_ends_in_the_dead_letter_queue_and_its_batch_mates_are_
     assert dlq_bodies(stack, "intake") == ["{this is not json"]
 
 
-def test_a_failing_executor_endpoint_parks_the_delivery_in_the_dead_letter_queue(moto_deps, pollers, stack):
+def test_a_failing_executor_endpoint_is_retried_then_parked_for_operators_who_replay_it(
+        moto_deps, pollers, stack, clock):
     moto_deps.webhooks.status = 500
+    moto_deps.rng = lambda: 0.0  # every jittered wait is zero, so the retries follow at once…
     accepted = intake.submit_appeal(moto_deps, GARBAGE)
-    for _ in range(MAX_RECEIVES + 1):
-        pump(pollers)
-        time.sleep(1.1)
-    parked = [json.loads(b) for b in dlq_bodies(stack, "notify")]
-    assert [m["case_id"] for m in parked] == [accepted.id]
+    pump(pollers, rounds=30)
     attempts = [e for e in moto_deps.cases.events(accepted.id) if e.kind == "delivery_attempt"]
-    assert len(attempts) == MAX_RECEIVES and {a.data["status"] for a in attempts} == {500}
-    assert moto_deps.cases.get(accepted.id).pending_step == "notify"
+    assert len(attempts) == 10 and {a.data["status"] for a in attempts} == {500}  # …but the last waits a day
+    assert moto_deps.cases.get(accepted.id).pending_step is None  # the case does not wait for the receiver
+    clock.advance(hours=24)
+    sweep, = [r for r in schedule_runners(app, STAGE, 60) if r.name.endswith("sweep_deliveries")]
+    assert sweep.run_once() == {"sent": 1, "parked": 0}
+    pump(pollers)
+    parked, = deliveries.listing(moto_deps, "parked")
+    assert (parked.case_id, parked.attempt_count) == (accepted.id, 11)
+    assert dlq_bodies(stack, "notify") == []  # the delivery is parked, not its messages
+    moto_deps.webhooks.status = 204
+    deliveries.replay(moto_deps, parked.id)
+    pump(pollers)
+    assert deliveries.listing(moto_deps, "parked") == []
+    assert [e.kind for e in moto_deps.cases.events(accepted.id)][-1] == "delivered"
+    assert {h["webhook-id"] for _, h, _ in moto_deps.webhooks.requests} == {parked.id}
+    assert len(moto_deps.webhooks.requests) == 12

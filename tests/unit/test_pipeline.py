@@ -6,23 +6,32 @@ import pytest
 
 from chalicelib.adapters.ports import ConcurrentUpdate
 from chalicelib.api.errors import ApiError
-from chalicelib.api.schemas import AppealIn, StepMessage
+from chalicelib.api.schemas import AppealIn, NotifyMessage, StepMessage
 from chalicelib.domain.statuses import Status
-from chalicelib.services import intake, notify, steps, sweeper, tracking
-from chalicelib.services.pipeline import RetryLater, run_step
+from chalicelib.services import intake, notify, resident_mail, steps, sweeper, tracking
+from chalicelib.services.pipeline import run_step
 from chalicelib.webhooks import verify
 
-ACTIONS = {"intake": steps.screen, "classify": steps.classify, "assign": steps.assign, "notify": notify.deliver}
+ACTIONS = {"intake": steps.screen, "classify": steps.classify, "assign": steps.assign}
 GARBAGE = AppealIn(text="Во дворе дома 5 по Невскому проспекту не вывозят мусор, контейнеры переполнены",
                    municipality="nevsky")
 
 
-def drain(deps, limit=20):
-    """Deliver every queued message to its step, like the SQS consumers do."""
+def drain(deps, limit=40):
+    """Deliver every queued message to its consumer, like the SQS event sources do."""
     for _ in range(limit):
         if not deps.queue.sent:
             return
-        step, message = deps.queue.sent.pop(0)
+        handle(deps, *deps.queue.sent.pop(0))
+
+
+def handle(deps, step, message):
+    """What the queue's consumer does with one message."""
+    if step == "mail":
+        resident_mail.send(deps, resident_mail.MailMessage.model_validate(message))
+    elif step == "notify":
+        notify.consume(deps, NotifyMessage.model_validate(message))
+    else:
         run_step(deps, StepMessage.model_validate(message), step, ACTIONS[step])
 
 
@@ -59,10 +68,10 @@ def test_a_redelivered_message_changes_nothing_twice_and_sends_no_second_webhook
             break
         step, message = fake_deps.queue.sent.pop(0)
         seen.append((step, message))
-        run_step(fake_deps, StepMessage.model_validate(message), step, ACTIONS[step])
+        handle(fake_deps, step, message)
     events_before = len(fake_deps.cases.events(accepted.id))
     for step, message in seen:  # SQS delivers at least once: every message again
-        run_step(fake_deps, StepMessage.model_validate(message), step, ACTIONS[step])
+        handle(fake_deps, step, message)
     assert len(fake_deps.webhooks.requests) == 1
     assert len(fake_deps.cases.events(accepted.id)) == events_before
     assert fake_deps.queue.sent == []
@@ -94,20 +103,19 @@ def test_spam_and_low_confidence_go_to_moderation_with_the_reason(fake_deps):
     assert fake_deps.webhooks.requests == []
 
 
-def test_a_failed_delivery_is_recorded_and_left_for_retry(fake_deps):
+def test_a_failed_delivery_is_recorded_and_retried_with_the_same_webhook_id(fake_deps):
     fake_deps.webhooks.status = 503
     accepted = intake.submit_appeal(fake_deps, GARBAGE)
-    with pytest.raises(RetryLater):
-        drain(fake_deps)
-    case = fake_deps.cases.get(accepted.id)
-    assert case.pending_step == "notify"
+    drain(fake_deps, limit=5)  # intake, classify, assign, notify step, first attempt
+    assert fake_deps.cases.get(accepted.id).pending_step is None  # the case does not wait for the executor
     attempts = [e for e in fake_deps.cases.events(accepted.id) if e.kind == "delivery_attempt"]
-    assert attempts[-1].data["status"] == 503
+    assert [a.data["status"] for a in attempts] == [503]
     fake_deps.webhooks.status = 204
-    run_step(fake_deps, StepMessage(case_id=accepted.id, step="notify"), "notify", notify.deliver)
-    assert fake_deps.cases.get(accepted.id).pending_step is None
+    drain(fake_deps)  # the retry, queued with a delay
+    assert [e["kind"] for e in tracking.public_case(fake_deps, accepted.id, accepted.token)["timeline"]][-1] == (
+        "delivered")
     ids = {headers["webhook-id"] for _, headers, _ in fake_deps.webhooks.requests}
-    assert len(ids) == 1  # the retry carried the same webhook-id
+    assert len(fake_deps.webhooks.requests) == 2 and len(ids) == 1  # the retry carried the same webhook-id
 
 
 def test_two_concurrent_updates_one_wins_the_other_fails_cleanly(fake_deps):

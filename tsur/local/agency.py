@@ -2,6 +2,7 @@
 
 `AgencyReceiver` holds the logic (usable in-process from tests); `AgencyServer` puts it on a port:
   POST /hooks/<executor_id>   204 signed correctly · 401 bad signature · 404 unknown executor
+  POST /connectors/<network>  the same for a social-media connector's replies (listed as `connector:<network>`)
   GET  /deliveries[?executor_id=…]   JSON list of what was received
   GET  /                      a small HTML page with the same list
 """
@@ -18,10 +19,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from chalicelib.domain.social import CONNECTOR_PREFIX
 from chalicelib.webhooks import SignatureError, verify
 from tsur.local.runtime import log
 
 HOOK_PREFIX = "/hooks/"
+CONNECTOR_PATH_PREFIX = "/connectors/"  # a social-media connector: what a real VK poster would publish
+
+
+def webhook_target(path: str) -> str | None:
+    """`/hooks/<executor>` → the executor; `/connectors/<network>` → `connector:<network>`; else None."""
+    for prefix, target_prefix in ((HOOK_PREFIX, ""), (CONNECTOR_PATH_PREFIX, CONNECTOR_PREFIX)):
+        rest = path[len(prefix):]
+        if path.startswith(prefix) and rest and "/" not in rest:
+            return target_prefix + rest
+    return None
 
 
 @dataclass(frozen=True)
@@ -125,10 +137,11 @@ class AgencyRequestHandler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length > 0 else b""
-        if not path.startswith(HOOK_PREFIX) or "/" in path[len(HOOK_PREFIX):]:
+        target = webhook_target(path)
+        if target is None:
             self._send(404, b"")
             return
-        status = self.receiver.receive(path[len(HOOK_PREFIX):], dict(self.headers.items()), body)
+        status = self.receiver.receive(target, dict(self.headers.items()), body)
         self._send(status, b"")
 
     def do_GET(self) -> None:

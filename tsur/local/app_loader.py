@@ -11,7 +11,7 @@ from typing import Any
 from chalice import Chalice
 from chalice.app import ScheduledEventConfig, SQSEventConfig
 
-from chalicelib.settings import PIPELINE_STEPS
+from chalicelib.settings import QUEUES
 from tsur.local.scheduler import ScheduleRunner
 from tsur.local.sqs_poller import SqsPoller
 
@@ -20,7 +20,7 @@ OUTPUT_ENV = {
     "CasesTableName": "CASES_TABLE",
     "IdempotencyTableName": "IDEMPOTENCY_TABLE",
     "AttachmentsBucketName": "ATTACHMENTS_BUCKET",
-    **{f"{step.capitalize()}QueueUrl": f"{step.upper()}_QUEUE_URL" for step in PIPELINE_STEPS},
+    **{f"{step.capitalize()}QueueUrl": f"{step.upper()}_QUEUE_URL" for step in QUEUES},
 }
 
 

@@ -1,29 +1,60 @@
-"""Demo data for the local stack: the St Petersburg region's executors get webhook endpoints and secrets.
+"""Demo data for the local stack: the St Petersburg region's executors get webhook endpoints, secrets
+and API keys.
 
 The region, its districts, executors, routing rules and rubricator ship with the code
 (chalicelib/data/); what lives in the database is what each executor configures: where its webhooks
-go and the secrets they are signed with. Re-seeding keeps existing secrets and only re-points URLs.
+go, the secrets they are signed with, and its API keys (stored hashed). Re-seeding keeps existing
+secrets and the keys of the previous credentials file that still work; it only re-points URLs.
+The VK connector (`connector:vk`, stored under CONNECTOR#vk) posts answers back to VK; here the demo
+agency's /connectors/vk stands in for it.
 """
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from typing import Any
 
 from chalicelib import reference
-from chalicelib.adapters.ports import ExecutorDirectory, ExecutorEndpoint
-from chalicelib.services.deps import current
+from chalicelib.adapters.ports import ExecutorEndpoint
+from chalicelib.auth.api_keys import parse_key
+from chalicelib.domain.social import VK, connector_id
+from chalicelib.services import executor_api
+from chalicelib.services.deps import Dependencies, current
 from chalicelib.webhooks import generate_secret
 
 
-def seed_demo(agency_base_url: str, directory: ExecutorDirectory | None = None) -> dict[str, Any]:
-    directory = directory or current().directory
+def seed_demo(agency_base_url: str, deps: Dependencies | None = None,
+              previous: dict[str, Any] | None = None) -> dict[str, Any]:
+    deps = deps or current()
+    old_keys = {e["id"]: e.get("api_key", "") for e in (previous or {}).get("executors", [])}
     executors = []
     for executor in reference.region().executors.values():
         url = f"{agency_base_url.rstrip('/')}/hooks/{executor.id}"
-        existing = directory.endpoint(executor.id)
-        secrets = existing.secrets if existing else (generate_secret(),)
-        if existing is None or existing.url != url:
-            directory.save_endpoint(ExecutorEndpoint(executor.id, url, secrets))
         executors.append({"id": executor.id, "name": executor.name, "webhook_url": url,
-                          "webhook_secret": secrets[0]})
-    return {"region": reference.region().name, "executors": executors}
+                          "webhook_secret": _point(deps, executor.id, url),
+                          "api_key": _working_key(deps, executor.id, old_keys.get(executor.id, ""))})
+    vk, vk_url = connector_id(VK), f"{agency_base_url.rstrip('/')}/connectors/{VK}"
+    connectors = [{"id": vk, "webhook_url": vk_url, "webhook_secret": _point(deps, vk, vk_url)}]
+    return {"region": reference.region().name, "executors": executors, "connectors": connectors,
+            "vk_callback": {"path": "/v1/social/vk", "confirmation_code": os.environ.get("VK_CONFIRMATION_CODE", ""),
+                            "secret": os.environ.get("VK_SECRET", "")}}
+
+
+def _point(deps: Dependencies, target_id: str, url: str) -> str:
+    """Send `target_id`'s webhooks to `url`, keeping its secrets; the secret it signs with now."""
+    existing = deps.directory.endpoint(target_id)
+    secrets = existing.secrets if existing else (generate_secret(),)
+    if existing is None or existing.url != url:
+        # replace(): a re-pointed endpoint keeps its rotation and disabled state
+        deps.directory.save_endpoint(replace(existing, url=url) if existing
+                                     else ExecutorEndpoint(target_id, url, secrets))
+    return secrets[0]
+
+
+def _working_key(deps: Dependencies, executor_id: str, old: str) -> str:
+    key_id = parse_key(old)
+    stored = deps.api_keys.get(key_id) if key_id else None
+    if stored is not None and stored.executor_id == executor_id and stored.matches(old):
+        return old
+    return executor_api.issue_key(deps, executor_id).plaintext

@@ -24,12 +24,17 @@ from tsur.local import template
 from tsur.local.agency import AgencyReceiver, AgencyServer
 from tsur.local.api_server import make_api_server, serve_in_thread, stop_server
 from tsur.local.app_loader import REPO_ROOT, app_environment, load_app, schedule_runners, sqs_pollers
-from tsur.local.aws import client, ensure_port_free, point_boto3_at, start_moto
-from tsur.local.runtime import log
+from tsur.local.aws import aws_environment, client, ensure_port_free, point_boto3_at, start_moto
+from tsur.local.mailbox import MailboxServer
+from tsur.local.runtime import LOCAL_REGION, log
 from tsur.local.state import StateStore
 from tsur.local.static_files import StaticSites
 
 LOOPBACK = "127.0.0.1"
+LOCAL_SENDER_ADDRESS = "no-reply@tsur.local"
+LOCAL_SENDER = f"ЦУР <{LOCAL_SENDER_ADDRESS}>"
+# POST /v1/social/vk answers any community with these (local demo values; the credentials file lists them).
+DEMO_VK = {"VK_CONFIRMATION_CODE": "tsur-local-confirm", "VK_SECRET": "tsur-local-vk-secret"}
 SITE_LABELS = {"demo": "Демо виджета / widget demo:", "admin": "Админка / admin:"}
 STOP_TIMEOUT_S = 8.0
 
@@ -40,6 +45,8 @@ class LocalOptions:
     port: int = 8000
     aws_port: int = 5000
     agency_port: int = 8001
+    mail_port: int = 8025
+    answer_review: str = "auto"
     state_dir: Path = Path("local")
     fresh: bool = False
     schedule_interval: float = 60.0
@@ -64,6 +71,10 @@ class LocalOptions:
         return f"http://{LOOPBACK}:{self.agency_port}"
 
     @property
+    def mailbox_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.mail_port}"
+
+    @property
     def credentials_file(self) -> Path:
         return self.state_dir.resolve() / "credentials.json"
 
@@ -73,8 +84,9 @@ class LocalOptions:
 
 
 def executor_secrets(credentials: dict[str, Any]) -> dict[str, str]:
-    return {str(e["id"]): str(e["webhook_secret"]) for e in credentials.get("executors", [])
-            if e.get("webhook_secret")}
+    """Each webhook target's secret: the executors' and the social-media connectors' (`connector:vk`)."""
+    targets = [*credentials.get("executors", []), *credentials.get("connectors", [])]
+    return {str(e["id"]): str(e["webhook_secret"]) for e in targets if e.get("webhook_secret")}
 
 
 def write_private_json(path: Path, data: Any) -> None:
@@ -118,7 +130,9 @@ class LocalStack:
 
     def _start(self) -> None:
         opts = self.options
-        for host, port in ((opts.host, opts.port), (LOOPBACK, opts.aws_port), (LOOPBACK, opts.agency_port)):
+        ports = ((opts.host, opts.port), (LOOPBACK, opts.aws_port), (LOOPBACK, opts.agency_port),
+                 (LOOPBACK, opts.mail_port))
+        for host, port in ports:
             ensure_port_free(port, host)  # fail before starting anything, with a clear message
         if opts.fresh:
             shutil.rmtree(opts.saved_state_dir, ignore_errors=True)
@@ -128,6 +142,7 @@ class LocalStack:
         self.agency.start()
         self._on_stop("demo agency", self.agency.stop)
         self._restore_state(self._create_resources())
+        self._start_mail()
         self._on_stop("workers", self._stop_workers)
         self.app = self._load_app()
         self._load_credentials()
@@ -141,6 +156,10 @@ class LocalStack:
             "QueueVisibilityTimeout": str(opts.visibility_timeout),
             "MaxReceiveCount": str(opts.max_receive_count)})
         os.environ.update(app_environment(outputs))
+        # For operators' commands (`tsur deliveries …`, `tsur dlq …`) against this running stack.
+        write_private_json(opts.state_dir.resolve() / "env.json", {
+            **aws_environment(opts.aws_url), "TSUR_STAGE": opts.stage, "ALLOW_LOOPBACK_WEBHOOKS": "1",
+            **app_environment(outputs)})
         return outputs
 
     def _load_app(self) -> Chalice:
@@ -160,7 +179,17 @@ class LocalStack:
             "PUBLIC_BASE_URL": opts.api_url,
             "CORS_ORIGINS": opts.api_url,
             "ALLOW_LOOPBACK_WEBHOOKS": "1",
+            "ANSWER_REVIEW": opts.answer_review,
+            "TRACKING_PAGE_URL": f"{opts.api_url}/track/",
+            "MAIL_FROM": LOCAL_SENDER,
+            **DEMO_VK,
         })
+
+    def _start_mail(self) -> None:
+        client("ses").verify_email_identity(EmailAddress=LOCAL_SENDER_ADDRESS)  # SES sends only from verified
+        mailbox = MailboxServer(LOCAL_REGION, LOOPBACK, self.options.mail_port)
+        mailbox.start()
+        self._on_stop("mailbox", mailbox.stop)
 
     def _restore_state(self, outputs: dict[str, str]) -> None:
         self.state = StateStore(self.options.saved_state_dir, outputs, client("dynamodb"), client("s3"))
@@ -174,13 +203,14 @@ class LocalStack:
     def _load_credentials(self) -> None:
         opts = self.options
         assert self.agency is not None
+        previous = json.loads(opts.credentials_file.read_text("utf-8")) if opts.credentials_file.is_file() else None
         if opts.demo_data:
             from tsur.local.demo import seed_demo  # imports app code: only after the env is set
 
-            credentials = seed_demo(self.agency.base_url)
+            credentials = seed_demo(self.agency.base_url, previous=previous)
             write_private_json(opts.credentials_file, credentials)
-        elif opts.credentials_file.is_file():
-            credentials = json.loads(opts.credentials_file.read_text("utf-8"))
+        elif previous is not None:
+            credentials = previous
         else:
             return
         self.credentials_file = opts.credentials_file
@@ -216,6 +246,7 @@ class LocalStack:
             f"  Проверка / health:                    {opts.api_url}/health",
             *[f"  {label:<38}{opts.api_url}/{name}/" for name, label in SITE_LABELS.items() if name in sites],
             f"  Демо-исполнитель / demo agency:       {opts.agency_url}/",
+            f"  Почта заявителей / residents' mail:   {opts.mailbox_url}/",
             f"  moto (AWS endpoint):                  {opts.aws_url}",
             f"  Доступы / credentials:                {self.credentials_file or '— (без демо-данных / no demo data)'}",
             f"  Данные / saved data:                  {opts.saved_state_dir}",

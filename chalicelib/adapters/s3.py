@@ -1,0 +1,22 @@
+"""Attachments go straight from the browser to S3 with a presigned POST: never through a Lambda."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+from chalicelib.adapters.ports import AttachmentStorage
+
+
+class S3AttachmentStorage(AttachmentStorage):
+    def __init__(self, bucket: str, client: Any = None) -> None:
+        self._bucket = bucket
+        self._s3 = client or boto3.client("s3")
+
+    def presign_upload(self, key: str, content_type: str, max_bytes: int, expires_s: int) -> dict[str, Any]:
+        post: dict[str, Any] = self._s3.generate_presigned_post(
+            Bucket=self._bucket, Key=key, ExpiresIn=expires_s,
+            Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]])
+        return {"url": post["url"], "fields": post["fields"]}

@@ -1,0 +1,18 @@
+"""Masking personal data in text that is published: phones, emails, passport-like numbers."""
+
+from __future__ import annotations
+
+import re
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Russian and international phone numbers: +7/8 and 10 digits, with spaces, dashes or brackets.
+_PHONE = re.compile(r"(?<!\d)(?:\+7|8|7)?[\s\-(]*\d{3}[\s\-)]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2}(?!\d)")
+_PASSPORT = re.compile(r"(?<!\d)\d{2}\s?\d{2}\s?№?\s?\d{6}(?!\d)")
+_SNILS = re.compile(r"(?<!\d)\d{3}-\d{3}-\d{3}[\s-]\d{2}(?!\d)")
+
+
+def mask_personal_data(text: str) -> str:
+    text = _EMAIL.sub("[email скрыт]", text)
+    text = _SNILS.sub("[номер скрыт]", text)
+    text = _PASSPORT.sub("[номер скрыт]", text)
+    return _PHONE.sub("[телефон скрыт]", text)

@@ -1,0 +1,58 @@
+"""The answer gate: a final answer is checked before the resident sees it.
+
+A formal reply («отписка»: no concrete action, no date, a mere referral, only quotes of the law)
+goes back to the executor with the reasons while the deadline keeps running. A substantive one is
+published at once (ANSWER_REVIEW=auto) or waits for an operator's confirmation (ANSWER_REVIEW=operator);
+either way an operator can override the automatic verdict.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from chalicelib.api.errors import ApiError
+from chalicelib.domain.case import Case
+from chalicelib.domain.privacy import mask_personal_data
+from chalicelib.domain.statuses import Status
+from chalicelib.services.changes import change_case
+from chalicelib.services.deps import Dependencies
+
+FORMAL = "formal"
+
+
+def public_text(text: str) -> str:
+    return mask_personal_data(text)
+
+
+def review(deps: Dependencies, case: Case, now: datetime) -> None:
+    answer = case.last_final_answer
+    assert answer is not None
+    from chalicelib.domain.answer_quality import assess_answer  # lands with the quality check
+
+    assessment = assess_answer(answer.text, attachments=len(answer.attachments))
+    case.judge_answer(assessment.verdict, tuple(assessment.reasons))
+    if assessment.verdict == FORMAL:
+        case.return_answer(now, "Ответ возвращён на доработку: " + "; ".join(assessment.reasons))
+    elif deps.settings.answer_review == "auto":
+        case.publish_answer(now, public_text(answer.text))
+
+
+def _operator_may(case: Case) -> bool:
+    return case.status in (Status.ANSWERED, Status.RETURNED)
+
+
+def confirm(deps: Dependencies, case_id: str, actor: str) -> Case:
+    """The operator publishes the last final answer (also overriding an automatic return)."""
+    def publish(case: Case, now: datetime) -> None:
+        answer = case.last_final_answer
+        if answer is None:
+            raise ApiError(409, "no_answer", "У обращения нет ответа исполнителя")
+        case.publish_answer(now, public_text(answer.text), actor=actor)
+
+    return change_case(deps, case_id, _operator_may, publish)
+
+
+def send_back(deps: Dependencies, case_id: str, reason: str, actor: str) -> Case:
+    """The operator returns an answer the automatic check let through."""
+    return change_case(deps, case_id, lambda c: c.status is Status.ANSWERED,
+                       lambda case, now: case.return_answer(now, reason, actor=actor))

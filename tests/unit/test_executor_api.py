@@ -1,0 +1,140 @@
+"""The executors' API through Chalice's test client: keys, scoping, answers through the quality gate."""
+
+import json
+
+import pytest
+from chalice.test import Client
+
+from app import app
+from chalicelib.api.schemas import AppealIn
+from chalicelib.domain.statuses import Status
+from chalicelib.services import executor_api, intake
+from tests.unit.test_pipeline import drain
+
+SUBSTANTIVE = ("Вывоз мусора во дворе дома 12 выполнен 24.11.2026 бригадой ООО «Экострой», "
+               "контейнерная площадка убрана, график вывоза изменён на ежедневный. Фото прилагаем.")
+FORMAL = ("Ваше обращение рассмотрено. В соответствии с Федеральным законом № 59-ФЗ сообщаем, что "
+          "вопрос будет рассмотрен в установленном порядке. Рекомендуем обратиться в управляющую компанию.")
+
+
+@pytest.fixture
+def client(fake_deps):
+    with Client(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def assigned(fake_deps):
+    appeal = AppealIn(text="Во дворе дома 12 не вывозят мусор, контейнеры переполнены", municipality="nevsky",
+                      contact={"email": "resident@example.org"})
+    accepted = intake.submit_appeal(fake_deps, appeal)
+    drain(fake_deps)
+    return accepted
+
+
+def key_for(deps, executor_id):
+    return {"Authorization": f"Bearer {executor_api.issue_key(deps, executor_id).plaintext}"}
+
+
+def call(client, method, path, headers, body=None):
+    response = getattr(client.http, method)(
+        path, headers={"Content-Type": "application/json", **headers},
+        **({"body": json.dumps(body)} if body is not None else {}))
+    return response.status_code, response.json_body
+
+
+def test_without_a_valid_key_nothing_is_shown(client, fake_deps, assigned):
+    for headers in ({}, {"Authorization": "Bearer tsk_nope_nope"}, {"Authorization": "Basic x"}):
+        status, body = call(client, "get", "/v1/executor/cases", headers)
+        assert status == 401 and body["error"] == "unauthorized"
+
+
+def test_a_revoked_key_stops_working(client, fake_deps, assigned):
+    issued = executor_api.issue_key(fake_deps, "adm_nevsky")
+    headers = {"Authorization": f"Bearer {issued.plaintext}"}
+    assert call(client, "get", "/v1/executor/cases", headers)[0] == 200
+    assert fake_deps.api_keys.revoke(issued.record.key_id, fake_deps.clock())
+    assert call(client, "get", "/v1/executor/cases", headers)[0] == 401
+    assert issued.plaintext not in json.dumps(vars(fake_deps.api_keys.get(issued.record.key_id)), default=str)
+
+
+def test_an_executor_lists_and_reads_only_its_own_cases(client, fake_deps, assigned):
+    own = key_for(fake_deps, "adm_nevsky")
+    other = key_for(fake_deps, "adm_kirovsky")
+    status, body = call(client, "get", "/v1/executor/cases?status=assigned", own)
+    assert status == 200 and [c["id"] for c in body["cases"]] == [assigned.id]
+    assert call(client, "get", "/v1/executor/cases", other)[1]["cases"] == []
+    assert call(client, "get", f"/v1/executor/cases/{assigned.id}", own)[1]["text"].startswith("Во дворе")
+    for path in ("", "/ack"):
+        method = "post" if path else "get"
+        assert call(client, method, f"/v1/executor/cases/{assigned.id}{path}", other, {} if path else None)[0] == 404
+    status, _ = call(client, "post", f"/v1/executor/cases/{assigned.id}/answers", other,
+                     {"kind": "final", "text": SUBSTANTIVE})
+    assert status == 404
+    assert fake_deps.cases.get(assigned.id).status is Status.ASSIGNED
+
+
+def test_bad_listing_parameters_are_field_errors(client, fake_deps, assigned):
+    own = key_for(fake_deps, "adm_nevsky")
+    assert call(client, "get", "/v1/executor/cases?status=lost", own)[1]["fields"][0]["field"] == "status"
+    assert call(client, "get", "/v1/executor/cases?limit=0", own)[0] == 422
+
+
+def test_a_formal_answer_is_returned_and_a_substantive_one_published(client, fake_deps, assigned):
+    fake_deps.settings = fake_deps.settings.__class__(**{**vars(fake_deps.settings), "answer_review": "auto"})
+    own = key_for(fake_deps, "adm_nevsky")
+    path = f"/v1/executor/cases/{assigned.id}"
+    assert call(client, "post", f"{path}/ack", own, {})[1]["status"] == "in_progress"
+    status, body = call(client, "post", f"{path}/answers", own, {"kind": "final", "text": FORMAL})
+    assert status == 200 and body["status"] == "returned"
+    assert body["answers"][-1]["verdict"] == "formal" and body["answers"][-1]["verdict_reasons"]
+    status, body = call(client, "post", f"{path}/answers", own, {"kind": "final", "text": SUBSTANTIVE})
+    assert body["status"] == "published"
+    public = client.http.get(f"/v1/appeals/{assigned.id}", headers={"X-Tracking-Token": assigned.token}).json_body
+    assert public["status"] == "published"
+    assert "59-ФЗ" not in json.dumps(public, ensure_ascii=False)  # the returned answer never reached the resident
+
+
+def test_with_operator_review_a_good_answer_waits_for_the_operator(client, fake_deps, assigned):
+    own = key_for(fake_deps, "adm_nevsky")
+    body = call(client, "post", f"/v1/executor/cases/{assigned.id}/answers", own,
+                {"kind": "final", "text": SUBSTANTIVE})[1]
+    assert body["status"] == "answered"
+    from chalicelib.services import answers
+
+    assert answers.confirm(fake_deps, assigned.id, "operator:ivanova").status is Status.PUBLISHED
+
+
+def test_an_interim_answer_is_public_and_masks_personal_data(client, fake_deps, assigned):
+    own = key_for(fake_deps, "adm_nevsky")
+    text = "Бригада выедет завтра. Контакт мастера: +7 921 123-45-67."
+    assert call(client, "post", f"/v1/executor/cases/{assigned.id}/answers", own,
+                {"kind": "interim", "text": text})[1]["status"] == "in_progress"
+    timeline = client.http.get(f"/v1/appeals/{assigned.id}?token={assigned.token}").json_body["timeline"]
+    interim = next(e for e in timeline if e["kind"] == "interim_answer")
+    assert "921" not in interim["note"] and "[телефон скрыт]" in interim["note"]
+
+
+def test_answer_attachments_must_belong_to_the_case(client, fake_deps, assigned):
+    own = key_for(fake_deps, "adm_nevsky")
+    status, body = call(client, "post", f"/v1/executor/cases/{assigned.id}/answers", own,
+                        {"kind": "final", "text": SUBSTANTIVE, "attachments": ["cases/c_other/x.jpg"]})
+    assert status == 422 and body["fields"][0]["field"] == "attachments"
+    status, upload = call(client, "post", f"/v1/executor/cases/{assigned.id}/attachments", own,
+                          {"filename": "photo.jpg", "content_type": "image/jpeg", "size": 200_000})
+    assert status == 201 and upload["key"].startswith(f"cases/{assigned.id}/")
+    status, body = call(client, "post", f"/v1/executor/cases/{assigned.id}/attachments", own,
+                        {"filename": "x.exe", "content_type": "application/x-msdownload", "size": 10})
+    assert status == 422 and body["fields"][0]["field"] == "content_type"
+
+
+def test_a_declined_case_goes_back_to_the_operators_not_to_the_resident(client, fake_deps, assigned):
+    own, other = key_for(fake_deps, "adm_nevsky"), key_for(fake_deps, "adm_kirovsky")
+    path = f"/v1/executor/cases/{assigned.id}/decline"
+    assert call(client, "post", path, other, {"reason": "Не наш район"})[0] == 404
+    assert call(client, "post", path, own, {})[0] == 422
+    assert call(client, "post", path, own, {"reason": "Контейнерная площадка на территории другого района"})[0] == 200
+    assert fake_deps.cases.get(assigned.id).status is Status.MODERATION
+    assert call(client, "get", f"/v1/executor/cases/{assigned.id}", own)[0] == 404
+    public = client.http.get(f"/v1/appeals/{assigned.id}?token={assigned.token}").json_body
+    assert "другого района" not in json.dumps(public, ensure_ascii=False)
