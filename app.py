@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
-from chalice import Chalice, Rate, Response
+from chalice import Chalice, CognitoUserPoolAuthorizer, Rate, Response
 from chalice.app import Request, SQSEvent
 
 from chalicelib import reference
-from chalicelib.api.http import api_errors, json_response, not_found, parse_body, parse_query, text_response
+from chalicelib.api.admin_schemas import (
+    CaseQuery,
+    CategoryIn,
+    DeliveryQuery,
+    HeatmapQuery,
+    LoginIn,
+    QuestionIn,
+    ReasonIn,
+    ReassignIn,
+    RedriveIn,
+)
+from chalicelib.api.cors import PUBLIC_PATHS, cors_headers
+from chalicelib.api.http import M, api_errors, json_response, not_found, parse_body, parse_query, text_response
 from chalicelib.api.schemas import (
     AnswerIn,
     AppealIn,
@@ -23,14 +36,19 @@ from chalicelib.api.schemas import (
     UploadRequest,
 )
 from chalicelib.api.vk import VkCallbackIn
+from chalicelib.auth.operators import Principal
 from chalicelib.batch import process_batch
 from chalicelib.domain.sectors import SECTORS
 from chalicelib.services import (
+    admin,
+    analytics,
     deadlines,
     deliveries,
     executor_api,
     intake,
     notify,
+    operations,
+    operators,
     resident,
     resident_mail,
     routing,
@@ -42,7 +60,7 @@ from chalicelib.services import (
 )
 from chalicelib.services.deps import current as deps
 from chalicelib.services.pipeline import Action, run_step
-from chalicelib.settings import queue_name
+from chalicelib.settings import cognito_enabled, queue_name
 
 app = Chalice(app_name="tsur")
 
@@ -58,6 +76,22 @@ def _base_url(request: Request) -> str:
     host = context.get("domainName") or request.headers.get("host", "")
     stage = context.get("stage", "")
     return f"https://{host}/{stage}" if context.get("domainName") and stage else f"http://{host}"
+
+
+@app.middleware("http")
+def allow_configured_origins(event: Request, get_response: Any) -> Response:
+    response = get_response(event)
+    origin = event.headers.get("origin")
+    response.headers.update(cors_headers(origin, deps().settings.cors_origins))
+    return response
+
+
+def preflight(**_path: str) -> Response:
+    return Response(body="", status_code=204)
+
+
+for _number, _path in enumerate(PUBLIC_PATHS):
+    app.route(_path, methods=["OPTIONS"], name=f"preflight_{_number}")(preflight)
 
 
 @app.route("/health")
@@ -197,6 +231,171 @@ def executor_upload(case_id: str) -> Response:
     case = executor_api.own_case(deps(), _executor(), case_id)
     upload = parse_body(_request().raw_body, UploadRequest)
     return json_response(uploads.presign(deps(), f"cases/{case.id}/", upload), 201)
+
+
+# -- the operators' API: Cognito in AWS (API Gateway checks the token), signed sessions locally -----
+OPERATORS = (CognitoUserPoolAuthorizer("TsurOperators", provider_arns=[os.environ.get(
+    "COGNITO_USER_POOL_ARN", "arn:aws:cognito-idp:eu-central-1:000000000000:userpool/set-by-infra")])
+    if cognito_enabled() else None)
+
+
+def _operator() -> Principal:
+    request = _request()
+    return operators.identify(deps(), request.headers.get("authorization"), request.context)
+
+
+def _admin_case(case_id: str) -> Response:
+    return json_response(admin.detail(deps(), _operator(), case_id))
+
+
+def _body(model: type[M]) -> M:
+    return parse_body(_request().raw_body, model)
+
+
+@app.route("/v1/auth/login", methods=["POST"])
+@api_errors
+def operator_login() -> Response:
+    return json_response(operators.login(deps(), _body(LoginIn)))
+
+
+@app.route("/v1/admin/me", authorizer=OPERATORS)
+@api_errors
+def operator_me() -> Response:
+    return json_response(_operator().public())
+
+
+@app.route("/v1/admin/reference", authorizer=OPERATORS)
+@api_errors
+def admin_reference() -> Response:
+    _operator()
+    return json_response(reference.for_operators())
+
+
+@app.route("/v1/admin/cases", authorizer=OPERATORS)
+@api_errors
+def admin_cases() -> Response:
+    return json_response(admin.search(deps(), _operator(), parse_query(_request().query_params, CaseQuery)))
+
+
+@app.route("/v1/admin/moderation", authorizer=OPERATORS)
+@api_errors
+def admin_moderation() -> Response:
+    return json_response(admin.moderation_queue(deps(), _operator()))
+
+
+@app.route("/v1/admin/cases/{case_id}", authorizer=OPERATORS)
+@api_errors
+def admin_case(case_id: str) -> Response:
+    return _admin_case(case_id)
+
+
+@app.route("/v1/admin/cases/{case_id}/accept", methods=["POST"], authorizer=OPERATORS)
+@api_errors
+def admin_accept(case_id: str) -> Response:
+    admin.accept(deps(), _operator(), case_id)
+    return _admin_case(case_id)
+
+
+@app.route("/v1/admin/cases/{case_id}/category", methods=["POST"], authorizer=OPERATORS)
+@api_errors
+def admin_category(case_id: str) -> Response:
+    admin.choose_category(deps(), _operator(), case_id, _body(CategoryIn).category)
+    return _admin_case(case_id)
+
+
+@app.route("/v1/admin/cases/{case_id}/reject", methods=["POST"], authorizer=OPERATORS)
+@api_errors
+def admin_reject(case_id: str) -> Response:
+    admin.reject(deps(), _operator(), case_id, _body(ReasonIn).reason)
+    return _admin_case(case_id)
+
+
+@app.route("/v1/admin/cases/{case_id}/clarify", methods=["POST"], authorizer=OPERATORS)
+@api_errors
+def admin_clarify(case_id: str) -> Response:
+    admin.clarify(deps(), _operator(), case_id, _body(QuestionIn).question)
+    return _admin_case(case_id)
+
+
+@app.route("/v1/admin/cases/{case_id}/reassign", methods=["POST"], authorizer=OPERATORS)
+@api_errors
+def admin_reassign(case_id: str) -> Response:
+    body = _body(ReassignIn)
+    admin.reassign(deps(), _operator(), case_id, body.executor_id, body.reason)
+    return _admin_case(case_id)
+
+
+@app.route("/v1/admin/cases/{case_id}/publish", methods=["POST"], authorizer=OPERATORS)
+@api_errors
+def admin_publish(case_id: str) -> Response:
+    admin.publish(deps(), _operator(), case_id)
+    return _admin_case(case_id)
+
+
+@app.route("/v1/admin/cases/{case_id}/return", methods=["POST"], authorizer=OPERATORS)
+@api_errors
+def admin_return(case_id: str) -> Response:
+    admin.send_back(deps(), _operator(), case_id, _body(ReasonIn).reason)
+    return _admin_case(case_id)
+
+
+@app.route("/v1/admin/cases/{case_id}/close", methods=["POST"], authorizer=OPERATORS)
+@api_errors
+def admin_close(case_id: str) -> Response:
+    admin.close(deps(), _operator(), case_id, _body(ReasonIn).reason)
+    return _admin_case(case_id)
+
+
+@app.route("/v1/admin/board", authorizer=OPERATORS)
+@api_errors
+def admin_board() -> Response:
+    return json_response(analytics.board(deps(), _operator()))
+
+
+@app.route("/v1/admin/heatmap", authorizer=OPERATORS)
+@api_errors
+def admin_heatmap() -> Response:
+    query = parse_query(_request().query_params, HeatmapQuery)
+    return json_response(analytics.heatmap(deps(), _operator(), query))
+
+
+@app.route("/v1/admin/districts", authorizer=OPERATORS)
+@api_errors
+def admin_districts() -> Response:
+    _operator()
+    return json_response(reference.district_shapes())
+
+
+@app.route("/v1/admin/deliveries", authorizer=OPERATORS)
+@api_errors
+def admin_deliveries() -> Response:
+    return json_response(operations.deliveries_list(deps(), _operator(), parse_query(_request().query_params,
+                                                                               DeliveryQuery)))
+
+
+@app.route("/v1/admin/deliveries/{webhook_id}/replay", methods=["POST"], authorizer=OPERATORS)
+@api_errors
+def admin_replay_delivery(webhook_id: str) -> Response:
+    return json_response(operations.replay_delivery(deps(), _operator(), webhook_id))
+
+
+@app.route("/v1/admin/dlq", authorizer=OPERATORS)
+@api_errors
+def admin_dlq() -> Response:
+    return json_response(operations.dead_letter_overview(deps(), _operator()))
+
+
+@app.route("/v1/admin/dlq/{queue}", authorizer=OPERATORS)
+@api_errors
+def admin_dlq_messages(queue: str) -> Response:
+    return json_response(operations.dead_letter_messages(deps(), _operator(), queue))
+
+
+@app.route("/v1/admin/dlq/{queue}/redrive", methods=["POST"], authorizer=OPERATORS)
+@api_errors
+def admin_dlq_redrive(queue: str) -> Response:
+    body = _body(RedriveIn)
+    return json_response(operations.redrive(deps(), _operator(), queue, body.message_ids))
 
 
 def _consume(event: SQSEvent, step: str, action: Action) -> dict[str, Any]:

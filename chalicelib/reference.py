@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from chalicelib.domain.classifier import KeywordClassifier
+from chalicelib.domain.classifier import ModelClassifier
 from chalicelib.domain.geo import Territories
 from chalicelib.domain.region import Region
 from chalicelib.domain.routing import Router
@@ -15,6 +16,9 @@ from chalicelib.domain.rubricator import Rubricator
 
 DATA_DIR = Path(__file__).parent / "data"
 DISTRICTS_FILE = "spb_districts.geojson"
+# An operator's own rubricator and model replace the demo region's: RUBRICATOR_FILE, CLASSIFIER_MODEL.
+RUBRICATOR_FILE = DATA_DIR / "rubricator.jsonl"
+CLASSIFIER_MODEL = DATA_DIR / "classifier.npz"
 
 
 def _load(name: str) -> Any:
@@ -39,11 +43,46 @@ def territories() -> Territories:
     return Territories.from_geojson(_load(DISTRICTS_FILE))
 
 
+def rubricator_path() -> Path:
+    return Path(os.environ.get("RUBRICATOR_FILE") or RUBRICATOR_FILE)
+
+
+def classifier_model_path() -> Path:
+    return Path(os.environ.get("CLASSIFIER_MODEL") or CLASSIFIER_MODEL)
+
+
 @lru_cache(maxsize=1)
 def rubricator() -> Rubricator:
-    return Rubricator.from_data(_load("rubricator.json"))
+    path = rubricator_path()
+    return Rubricator.from_jsonl(path.read_text(encoding="utf-8"), source=path.name)
 
 
 @lru_cache(maxsize=1)
-def classifier() -> KeywordClassifier:
-    return KeywordClassifier(rubricator())
+def classifier() -> ModelClassifier:
+    """The model is read on the first classification, once per container."""
+    from chalicelib.domain.text_model import TextModel
+
+    return ModelClassifier(rubricator(), lambda: TextModel.load(classifier_model_path()))
+
+
+@lru_cache(maxsize=1)
+def district_shapes() -> dict[str, Any]:
+    """The demo region's district boundaries (GeoJSON), for the heat map: no map tiles needed."""
+    shapes: dict[str, Any] = _load("spb_districts.geojson")
+    return shapes
+
+
+def for_operators() -> dict[str, Any]:
+    """What the admin page needs to name things: sectors, categories, districts, executors, statuses."""
+    from chalicelib.domain.sectors import SECTORS
+    from chalicelib.domain.statuses import STATUS_LABELS
+
+    return {
+        "sectors": [{"id": k, "name": v} for k, v in SECTORS.items()],
+        "categories": [{"id": c.id, "sector": c.sector, "name": c.name} for c in rubricator()],
+        "municipalities": [{"id": m.id, "name": m.name, "population": m.population}
+                           for m in region().municipalities.values()],
+        "executors": [{"id": e.id, "name": e.name, "type": e.type, "territory": e.territory}
+                      for e in region().executors.values()],
+        "statuses": [{"id": s.value, "label": label} for s, label in STATUS_LABELS.items()],
+    }

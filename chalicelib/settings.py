@@ -11,12 +11,18 @@ from dataclasses import dataclass, field
 
 from chalicelib.social_config import VkConfig
 
+COGNITO_STAGES = ("dev", "prod")  # operators sign in with Cognito in AWS; elsewhere with signed sessions
 PIPELINE_STEPS = ("intake", "classify", "assign", "notify")
 QUEUES = (*PIPELINE_STEPS, "mail")  # mail: messages to residents, outside the case pipeline
 
 
 def stage() -> str:
     return os.environ.get("TSUR_STAGE", "dev")
+
+
+def cognito_enabled() -> bool:
+    """Operators sign in with Cognito only in a deployed stage, which always names itself."""
+    return os.environ.get("TSUR_STAGE", "") in COGNITO_STAGES
 
 
 def queue_name(step: str, stage_name: str | None = None) -> str:
@@ -39,6 +45,8 @@ class Settings:
     public_base_url: str = ""  # empty: derived from the request (API Gateway's domain and stage)
     cors_origins: tuple[str, ...] = ()
     allow_loopback_webhooks: bool = False
+    cognito: bool = False
+    session_secret: str = ""  # signs operators' sessions where Cognito is not used; empty: no sign-in
     tracking_page_url: str = ""  # the residents' tracking page, for links in letters
     answer_review: str = "operator"  # or "auto": publish substantive answers without waiting for an operator
     mail_from: str = "ЦУР <no-reply@tsur.example.org>"
@@ -61,6 +69,8 @@ class Settings:
             allow_loopback_webhooks=os.environ.get("ALLOW_LOOPBACK_WEBHOOKS", "") == "1",
             answer_review=os.environ.get("ANSWER_REVIEW", "operator"),
             tracking_page_url=os.environ.get("TRACKING_PAGE_URL", ""),
+            session_secret=os.environ.get("SESSION_SECRET", ""),
+            cognito=cognito_enabled(),
             mail_from=os.environ.get("MAIL_FROM", cls.mail_from),
             vk=VkConfig.from_env(),
         )

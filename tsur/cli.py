@@ -82,10 +82,14 @@ def local(host: str, port: int, aws_port: int, agency_port: int, mail_port: int,
 
 
 def _register_subcommands() -> None:
+    from tsur.classification.commands import register as register_classification
+    from tsur.deploy import deploy
     from tsur.eval_commands import evaluate
     from tsur.ops import COMMANDS as OPERATOR_COMMANDS
 
     main.add_command(evaluate)
+    register_classification(main)  # train, classify, rubricator, moderation, eval/bench classifier
+    main.add_command(deploy)
     _register_routing_and_deadlines()
     for command in OPERATOR_COMMANDS:  # deliveries, executors, dlq
         main.add_command(command)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from chalicelib.adapters.watch_items import watch_attributes, watch_fields
+from chalicelib.domain.aggregates import UNKNOWN, district_of
 from chalicelib.domain.case import Answer, Assignment, Case, CaseEvent, Classification, Contact
 from chalicelib.domain.social import SocialRef
 from chalicelib.domain.statuses import Status
@@ -66,7 +67,19 @@ def case_to_item(case: Case, version: int) -> dict[str, Any]:
         item["executor_id"] = a.executor_id  # by_executor index
         item["status_created"] = f"{case.status.value}#{_iso(case.created_at)}"
     item.update(watch_attributes(case))  # clock, counters, duplicates; by_deadline and by_geo keys
+    item.update(listing_keys(case))
     return _drop_none(item)
+
+
+# The operators' listings: by status, by month of creation, by district (all newest first).
+LISTINGS = {"by_status": "case_status", "by_month": "case_month", "by_municipality": "case_municipality"}
+
+
+def listing_keys(case: Case) -> dict[str, Any]:
+    created = case.created_at.astimezone(UTC)
+    district = district_of(case)
+    return {"case_status": case.status.value, "case_month": created.strftime("%Y-%m"),
+            "case_municipality": district if district != UNKNOWN else None, "created_utc": created.isoformat()}
 
 
 def item_to_case(item: dict[str, Any]) -> Case:

@@ -7,6 +7,7 @@ import json
 import time
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -15,22 +16,26 @@ from botocore.exceptions import ClientError
 from chalicelib.adapters.case_items import (
     CASE_SK,
     EVENT_PREFIX,
+    LISTINGS,
     case_pk,
     case_to_item,
     event_to_item,
     item_to_case,
     item_to_event,
 )
+from chalicelib.adapters.counters import REGION_TZ, dynamo_updates, recount
 from chalicelib.adapters.ports import (
     AlreadyExists,
     CaseRepository,
     ConcurrentUpdate,
+    CounterStore,
     ExecutorDirectory,
     ExecutorEndpoint,
     IdempotencyRecord,
     IdempotencyStore,
 )
 from chalicelib.adapters.watch_items import COUNTERS_SK, DEADLINE_SHARD, executor_pk
+from chalicelib.domain.aggregates import Key, facts
 from chalicelib.domain.case import Case, CaseEvent
 from chalicelib.domain.deadline_watch import CounterChange, ExecutorCounters, counter_changes, overdue_holder
 from chalicelib.domain.social import CONNECTOR_PREFIX
@@ -62,6 +67,10 @@ def decode_cursor(cursor: str) -> dict[str, Any]:
     return key
 
 
+def _counts(item: dict[str, Any]) -> dict[str, int]:
+    return {k: int(v) for k, v in item.items() if k not in ("pk", "sk", "type")}
+
+
 def _condition_failed(exc: ClientError) -> bool:
     code = exc.response["Error"]["Code"]
     if code == "ConditionalCheckFailedException":
@@ -83,10 +92,11 @@ def query_items(db: Any, table: str, **kwargs: Any) -> list[dict[str, Any]]:
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
-class DynamoCaseRepository(CaseRepository):
-    def __init__(self, table: str, client: Any = None) -> None:
+class DynamoCaseRepository(CaseRepository, CounterStore):
+    def __init__(self, table: str, client: Any = None, tz: ZoneInfo = REGION_TZ) -> None:
         self._table = table
         self._db = client or boto3.client("dynamodb")
+        self._tz = tz
 
     def _write(self, case: Case, condition: str, values: dict[str, Any]) -> None:
         put_case: dict[str, Any] = {"Put": {
@@ -98,8 +108,10 @@ class DynamoCaseRepository(CaseRepository):
                            "Item": to_dynamo(event_to_item(case.id, e, case.version * 100 + i))}}
                   for i, e in enumerate(case.new_events)]
         counters = self._counter_updates(counter_changes(case))  # in the same transaction
-        items: list[Any] = [put_case, *events, *counters]
+        analytics, counted = recount(case, self._tz)
+        items: list[Any] = [put_case, *events, *counters, *dynamo_updates(self._table, analytics, to_dynamo)]
         self._db.transact_write_items(TransactItems=items)
+        case.counted_as = counted
         case.version += 1
         case.new_events = []
         case.overdue_counted_for = overdue_holder(case)
@@ -113,6 +125,28 @@ class DynamoCaseRepository(CaseRepository):
             "ExpressionAttributeValues": to_dynamo({":type": "executor_counters", ":open": c.open,
                                                     ":total": c.total}),
         }} for c in changes]
+
+    def _case(self, item: dict[str, Any]) -> Case:
+        case = item_to_case(item)
+        case.counted_as = facts(case, self._tz)
+        return case
+
+    def counter_items(self, keys: list[Key]) -> dict[Key, dict[str, int]]:
+        found: dict[Key, dict[str, int]] = {}
+        for start in range(0, len(keys), 100):
+            chunk = [to_dynamo({"pk": pk, "sk": sk}) for pk, sk in keys[start:start + 100]]
+            request: dict[str, Any] = {self._table: {"Keys": chunk}}
+            while request:
+                page = self._db.batch_get_item(RequestItems=request)
+                for raw in page["Responses"].get(self._table, []):
+                    item = from_dynamo(raw)
+                    found[(item["pk"], item["sk"])] = _counts(item)
+                request = page.get("UnprocessedKeys") or {}
+        return found
+
+    def counter_partition(self, pk: str) -> dict[str, dict[str, int]]:
+        items = self._query(KeyConditionExpression="pk = :pk", ExpressionAttributeValues=to_dynamo({":pk": pk}))
+        return {i["sk"]: _counts(i) for i in items}
 
     def add(self, case: Case) -> None:
         try:
@@ -133,7 +167,7 @@ class DynamoCaseRepository(CaseRepository):
     def get(self, case_id: str) -> Case | None:
         found = self._db.get_item(TableName=self._table, ConsistentRead=True,
                                   Key=to_dynamo({"pk": case_pk(case_id), "sk": CASE_SK}))
-        return item_to_case(from_dynamo(found["Item"])) if "Item" in found else None
+        return self._case(from_dynamo(found["Item"])) if "Item" in found else None
 
     def events(self, case_id: str) -> list[CaseEvent]:
         items = self._query(KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
@@ -145,7 +179,7 @@ class DynamoCaseRepository(CaseRepository):
         items = self._query(IndexName="by_pending", Limit=limit,
                             KeyConditionExpression="pending_step = :step AND pending_since < :before",
                             ExpressionAttributeValues=to_dynamo({":step": step, ":before": before.isoformat()}))
-        return [item_to_case(i) for i in items]
+        return [self._case(i) for i in items]
 
     def due_before(self, when: datetime, limit: int = 100) -> list[Case]:
         # ISO strings with offsets only sort correctly in one zone: the index holds UTC.
@@ -153,14 +187,14 @@ class DynamoCaseRepository(CaseRepository):
                             KeyConditionExpression="deadline_shard = :shard AND next_action_at <= :when",
                             ExpressionAttributeValues=to_dynamo({":shard": DEADLINE_SHARD,
                                                                  ":when": when.astimezone(UTC).isoformat()}))
-        return [item_to_case(i) for i in items[:limit]]
+        return [self._case(i) for i in items[:limit]]
 
     def followable_near(self, geo_keys: list[str], limit: int = 50) -> list[Case]:
         found: list[Case] = []
         for key in geo_keys:
             items = self._query(IndexName="by_geo", Limit=limit, KeyConditionExpression="geo_key = :k",
                                 ExpressionAttributeValues=to_dynamo({":k": key}))
-            found.extend(item_to_case(i) for i in items)
+            found.extend(self._case(i) for i in items)
         return found
 
     def overdue_counts(self, executor_ids: list[str]) -> dict[str, ExecutorCounters]:
@@ -181,6 +215,20 @@ class DynamoCaseRepository(CaseRepository):
     def _query(self, **kwargs: Any) -> list[dict[str, Any]]:
         return query_items(self._db, self._table, **kwargs)
 
+    def listing(self, index: str, value: str, limit: int, cursor: str | None,
+                since: datetime | None = None, until: datetime | None = None) -> tuple[list[Case], str | None]:
+        bounds = {":a": (since or datetime(2000, 1, 1, tzinfo=UTC)).astimezone(UTC).isoformat(),
+                  ":b": (until or datetime(2100, 1, 1, tzinfo=UTC)).astimezone(UTC).isoformat()}
+        kwargs: dict[str, Any] = {
+            "IndexName": index, "Limit": limit, "ScanIndexForward": False,
+            "KeyConditionExpression": f"{LISTINGS[index]} = :v AND created_utc BETWEEN :a AND :b",
+            "ExpressionAttributeValues": to_dynamo({":v": value, **bounds})}
+        if cursor:
+            kwargs["ExclusiveStartKey"] = decode_cursor(cursor)
+        page = self._db.query(TableName=self._table, **kwargs)
+        last = page.get("LastEvaluatedKey")
+        return [self._case(from_dynamo(i)) for i in page.get("Items", [])], encode_cursor(last) if last else None
+
     def of_executor(self, executor_id: str, status: str | None, limit: int, cursor: str | None
                     ) -> tuple[list[Case], str | None]:
         condition = "executor_id = :e" + (" AND begins_with(status_created, :s)" if status else "")
@@ -193,7 +241,7 @@ class DynamoCaseRepository(CaseRepository):
                 raise ValueError("cursor of another listing")
             kwargs["ExclusiveStartKey"] = start
         page = self._db.query(TableName=self._table, **kwargs)
-        cases = [item_to_case(from_dynamo(i)) for i in page.get("Items", [])]
+        cases = [self._case(from_dynamo(i)) for i in page.get("Items", [])]
         last = page.get("LastEvaluatedKey")
         return cases, encode_cursor(last) if last else None
 

@@ -9,13 +9,17 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
+from chalicelib.adapters.case_items import LISTINGS, listing_keys
+from chalicelib.adapters.counters import REGION_TZ, recount
 from chalicelib.adapters.ports import (
     AlreadyExists,
     ApiKeyStore,
     AttachmentStorage,
     CaseRepository,
     ConcurrentUpdate,
+    CounterStore,
     DeadLetter,
     DeadLetterQueues,
     DeliveryRepository,
@@ -26,9 +30,14 @@ from chalicelib.adapters.ports import (
     IdempotencyStore,
     Mailer,
     MessageQueue,
+    OperatorDirectory,
+    TrainingExample,
+    TrainingExamples,
     WebhookSender,
 )
 from chalicelib.auth.api_keys import ApiKey
+from chalicelib.auth.operators import OperatorUser
+from chalicelib.domain.aggregates import Key
 from chalicelib.domain.case import Case, CaseEvent
 from chalicelib.domain.deadline_watch import ExecutorCounters, counter_changes, next_action_at, overdue_holder
 from chalicelib.domain.delivery import Delivery, index_state
@@ -36,8 +45,10 @@ from chalicelib.domain.duplicates import followable_key
 from chalicelib.domain.endpoint import UnsafeEndpoint, endpoint_problem
 
 
-class InMemoryCaseRepository(CaseRepository):
-    def __init__(self) -> None:
+class InMemoryCaseRepository(CaseRepository, CounterStore):
+    def __init__(self, tz: ZoneInfo = REGION_TZ) -> None:
+        self._tz = tz
+        self._analytics: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self._cases: dict[str, Case] = {}
         self._events: dict[str, list[CaseEvent]] = defaultdict(list)
         self._counters: dict[str, ExecutorCounters] = {}
@@ -61,6 +72,10 @@ class InMemoryCaseRepository(CaseRepository):
             self._store(case)
 
     def _store(self, case: Case) -> None:
+        changes, case.counted_as = recount(case, self._tz)
+        for key, attrs in changes.items():
+            for name, delta in attrs.items():
+                self._analytics[key][name] += delta
         for change in counter_changes(case):
             now = self._counters.get(change.executor_id) or ExecutorCounters(change.executor_id)
             self._counters[change.executor_id] = ExecutorCounters(
@@ -73,6 +88,12 @@ class InMemoryCaseRepository(CaseRepository):
 
     def events(self, case_id: str) -> list[CaseEvent]:
         return list(self._events.get(case_id, []))
+
+    def counter_items(self, keys: list[Key]) -> dict[Key, dict[str, int]]:
+        return {k: dict(self._analytics[k]) for k in keys if k in self._analytics}
+
+    def counter_partition(self, pk: str) -> dict[str, dict[str, int]]:
+        return {sk: dict(attrs) for (p, sk), attrs in self._analytics.items() if p == pk}
 
     def waiting_since(self, step: str, before: datetime, limit: int = 100) -> list[Case]:
         found = [c for c in self._cases.values()
@@ -94,6 +115,16 @@ class InMemoryCaseRepository(CaseRepository):
         with self._lock:
             self._events[case_id].extend(events)
 
+    def listing(self, index: str, value: str, limit: int, cursor: str | None,
+                since: datetime | None = None, until: datetime | None = None) -> tuple[list[Case], str | None]:
+        attribute = LISTINGS[index]
+        found = sorted((c for c in self._cases.values() if listing_keys(c).get(attribute) == value
+                        and (since is None or c.created_at >= since) and (until is None or c.created_at <= until)),
+                       key=lambda c: c.created_at, reverse=True)
+        start = int(cursor or 0)
+        more = start + limit < len(found)
+        return [copy.deepcopy(c) for c in found[start:start + limit]], str(start + limit) if more else None
+
     def of_executor(self, executor_id: str, status: str | None, limit: int, cursor: str | None
                     ) -> tuple[list[Case], str | None]:
         mine = sorted((c for c in self._cases.values() if c.executor_id == executor_id
@@ -103,6 +134,17 @@ class InMemoryCaseRepository(CaseRepository):
         page = mine[start:start + limit]
         more = start + limit < len(mine)
         return [copy.deepcopy(c) for c in page], str(start + limit) if more else None
+
+
+class InMemoryOperatorDirectory(OperatorDirectory):
+    def __init__(self) -> None:
+        self._users: dict[str, OperatorUser] = {}
+
+    def get(self, username: str) -> OperatorUser | None:
+        return self._users.get(username)
+
+    def save(self, user: OperatorUser) -> None:
+        self._users[user.principal.username] = user
 
 
 class InMemoryApiKeyStore(ApiKeyStore):
@@ -185,6 +227,9 @@ class FakeAttachmentStorage(AttachmentStorage):
     def presign_upload(self, key: str, content_type: str, max_bytes: int, expires_s: int) -> dict[str, Any]:
         self.presigned.append((key, content_type, max_bytes))
         return {"url": "https://storage.test/", "fields": {"key": key, "Content-Type": content_type}}
+
+    def presign_download(self, key: str, expires_s: int = 600) -> str:
+        return f"https://storage.test/{key}"
 
 
 class RecordingMailer(Mailer):
@@ -284,3 +329,15 @@ class InMemoryDeadLetters(DeadLetterQueues):
         self.parked[step] = [m for m in self.parked[step] if m not in moving]
         self.redriven[step].extend(m.body for m in moving)
         return len(moving)
+
+
+class InMemoryTrainingExamples(TrainingExamples):
+    def __init__(self) -> None:
+        self._examples: dict[str, TrainingExample] = {}
+
+    def add(self, example: TrainingExample) -> None:
+        self._examples[example.case_id] = example
+
+    def all(self, limit: int | None = None) -> list[TrainingExample]:
+        return [self._examples[k] for k in sorted(self._examples)][:limit]
+

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.auth.api_keys import ApiKey
+from chalicelib.auth.operators import OperatorUser
 from chalicelib.domain.case import Case, CaseEvent
 from chalicelib.domain.deadline_watch import ExecutorCounters
 from chalicelib.domain.delivery import Delivery
@@ -62,9 +63,34 @@ class CaseRepository(ABC):
         the delivery's version)."""
 
     @abstractmethod
+    def listing(self, index: str, value: str, limit: int, cursor: str | None,
+                since: datetime | None = None, until: datetime | None = None) -> tuple[list[Case], str | None]:
+        """A page of cases from an operators' listing (`by_status`, `by_month`, `by_municipality`),
+        newest first, created within [since, until]; and the next cursor."""
+
+    @abstractmethod
     def of_executor(self, executor_id: str, status: str | None, limit: int, cursor: str | None
                     ) -> tuple[list[Case], str | None]:
         """A page of an executor's cases, newest first, optionally in one status; and the next cursor."""
+
+
+class CounterStore(ABC):
+    """The analytics counters the case repository keeps current (see domain/aggregates.py)."""
+
+    @abstractmethod
+    def counter_items(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, int]]: ...
+
+    @abstractmethod
+    def counter_partition(self, pk: str) -> dict[str, dict[str, int]]:
+        """All counter items under one partition key, by sort key."""
+
+
+class OperatorDirectory(ABC):
+    @abstractmethod
+    def get(self, username: str) -> OperatorUser | None: ...
+
+    @abstractmethod
+    def save(self, user: OperatorUser) -> None: ...
 
 
 class ApiKeyStore(ABC):
@@ -86,6 +112,10 @@ class AttachmentStorage(ABC):
     @abstractmethod
     def presign_upload(self, key: str, content_type: str, max_bytes: int, expires_s: int) -> dict[str, Any]:
         """A form upload straight to storage: {"url", "fields"}; the storage enforces type and size."""
+
+    @abstractmethod
+    def presign_download(self, key: str, expires_s: int = 600) -> str:
+        """A short-lived link to read an attachment."""
 
 
 class Mailer(ABC):
@@ -197,3 +227,26 @@ class DeadLetterQueues(ABC):
     @abstractmethod
     def redrive(self, step: str, message_ids: set[str] | None = None) -> int:
         """Move the given (or all) parked messages back to the step's queue; how many moved."""
+
+
+@dataclass(frozen=True)
+class TrainingExample:
+    """An operator's choice of category for a case's text (personal data masked): the next training
+    run learns from it. One per case: a later choice for the same case replaces the earlier one."""
+
+    case_id: str
+    category: str
+    text: str
+    actor: str
+    at: datetime
+    predicted: str | None = None  # what the classifier had said, if anything
+    confidence: float | None = None
+
+
+class TrainingExamples(ABC):
+    @abstractmethod
+    def add(self, example: TrainingExample) -> None: ...
+
+    @abstractmethod
+    def all(self, limit: int | None = None) -> list[TrainingExample]:
+        """Every example (oldest case id first), for `tsur train`; one partition, never a scan."""

@@ -20,3 +20,8 @@ class S3AttachmentStorage(AttachmentStorage):
             Fields={"Content-Type": content_type},
             Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]])
         return {"url": post["url"], "fields": post["fields"]}
+
+    def presign_download(self, key: str, expires_s: int = 600) -> str:
+        url: str = self._s3.generate_presigned_url("get_object", Params={"Bucket": self._bucket, "Key": key},
+                                                   ExpiresIn=expires_s)
+        return url

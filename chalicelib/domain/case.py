@@ -113,6 +113,8 @@ class Case:
     linked_cases: tuple[str, ...] = ()  # cases linked to this one
     version: int = 0
     new_events: list[CaseEvent] = field(default_factory=list)
+    # What the analytics counters count for this case as stored (set by the repository on load/save).
+    counted_as: Any = field(default=None, compare=False, repr=False)
 
     # -- the status machine -------------------------------------------------------------------
     def transition(self, target: Status, at: datetime, actor: str = SYSTEM, reason: str = "",
@@ -145,9 +147,9 @@ class Case:
         self.transition(Status.MODERATION, at, actor=actor, reason=reason)
         self.await_step(None, at)
 
-    def classify(self, result: Classification, at: datetime, label: str = "") -> None:
+    def classify(self, result: Classification, at: datetime, label: str = "", actor: str = SYSTEM) -> None:
         self.classification = result
-        self.note(at, "classified", label or result.category, public=True, category=result.category,
+        self.note(at, "classified", label or result.category, public=True, actor=actor, category=result.category,
                   confidence=result.confidence, method=result.method)
 
     def assign(self, assignment: Assignment, at: datetime, actor: str = SYSTEM, reason: str = "") -> None:
@@ -201,7 +203,9 @@ class Case:
         self.await_step(WAITING_CLARIFICATION, at)
 
     def resident_clarified(self, public_text: str, at: datetime) -> None:
-        self.transition(Status.IN_PROGRESS, at, actor=RESIDENT, reason="Заявитель дал уточнение")
+        # Back to whoever asked: the executor working on it, or the operators if nobody is assigned yet.
+        back_to = Status.IN_PROGRESS if self.assignment else Status.MODERATION
+        self.transition(back_to, at, actor=RESIDENT, reason="Заявитель дал уточнение")
         self.note(at, "clarification", public_text, public=True, actor=RESIDENT)
         self.clarification_question = None
         self.resume_deadline(at)

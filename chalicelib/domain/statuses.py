@@ -38,13 +38,14 @@ STATUS_LABELS: dict[Status, str] = {
 ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.RECEIVED: frozenset({Status.MODERATION, Status.ASSIGNED, Status.REJECTED, Status.LINKED}),
     # From moderation an operator assigns (possibly after fixing the category), rejects or links a duplicate.
-    Status.MODERATION: frozenset({Status.ASSIGNED, Status.REJECTED, Status.LINKED}),
+    # An operator may also ask the resident to clarify before deciding.
+    Status.MODERATION: frozenset({Status.ASSIGNED, Status.REJECTED, Status.LINKED, Status.CLARIFICATION}),
     # An executor that declines a case sends it back to moderation, never to the resident.
     Status.ASSIGNED: frozenset({Status.IN_PROGRESS, Status.ANSWERED, Status.MODERATION, Status.CLARIFICATION,
                                 Status.ASSIGNED}),
     Status.IN_PROGRESS: frozenset({Status.ANSWERED, Status.MODERATION, Status.CLARIFICATION, Status.ASSIGNED}),
     # The resident answers (back to work) or stays silent past the limit (rejected with that reason).
-    Status.CLARIFICATION: frozenset({Status.IN_PROGRESS, Status.REJECTED}),
+    Status.CLARIFICATION: frozenset({Status.IN_PROGRESS, Status.MODERATION, Status.REJECTED}),
     Status.ANSWERED: frozenset({Status.RETURNED, Status.PUBLISHED}),
     # An operator may override the automatic return and publish the answer after all.
     Status.RETURNED: frozenset({Status.IN_PROGRESS, Status.ANSWERED, Status.CLARIFICATION, Status.PUBLISHED}),

@@ -1,4 +1,4 @@
-"""Normalising residents' Russian text: case, «ё», VK mentions, links, phone numbers."""
+"""Normalising residents' Russian text: case, «ё», VK mentions, links, e-mails and phone numbers."""
 
 from __future__ import annotations
 
@@ -6,17 +6,29 @@ import re
 
 _VK_MENTION = re.compile(r"\[(?:club|id|public)\d+\|([^\]]*)\]")
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# +7 / 8 and ten digits, with spaces, dashes or brackets in between.
+_PHONE = re.compile(r"(?<!\d)(?:\+7|8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?!\d)")
 _WORD = re.compile(r"[a-zа-я0-9]+")
+_LETTERS = re.compile(r"[a-zа-я]+")
 
 
 def normalise(text: str) -> str:
-    text = _VK_MENTION.sub(r"\1", text)
+    """Lower case, «ё» as «е», VK mentions reduced to the name; links, e-mails and phones removed."""
+    text = _VK_MENTION.sub(r" \1 ", text)
     text = _URL.sub(" ", text)
+    text = _EMAIL.sub(" ", text)
+    text = _PHONE.sub(" ", text)
     return text.lower().replace("ё", "е")
 
 
 def words(text: str) -> list[str]:
     return _WORD.findall(normalise(text))
+
+
+def letter_words(text: str) -> list[str]:
+    """The words made of letters only (numbers such as house numbers say nothing about the topic)."""
+    return _LETTERS.findall(normalise(text))
 
 
 def has_url(text: str) -> bool:

@@ -14,6 +14,8 @@ from chalicelib.adapters.memory import (
     InMemoryApiKeyStore,
     InMemoryDeadLetters,
     InMemoryDeliveryRepository,
+    InMemoryOperatorDirectory,
+    InMemoryTrainingExamples,
     RecordingMailer,
 )
 from chalicelib.adapters.ports import (
@@ -26,9 +28,11 @@ from chalicelib.adapters.ports import (
     IdempotencyStore,
     Mailer,
     MessageQueue,
+    OperatorDirectory,
+    TrainingExamples,
     WebhookSender,
 )
-from chalicelib.domain.classifier import KeywordClassifier
+from chalicelib.domain.classifier import ModelClassifier
 from chalicelib.domain.delivery import Random, RetrySchedule
 from chalicelib.domain.geo import Territories
 from chalicelib.domain.region import Region
@@ -51,15 +55,17 @@ class Dependencies:
     settings: Settings
     region: Region = field(default_factory=reference.region)
     rubricator: Rubricator = field(default_factory=reference.rubricator)
-    classifier: KeywordClassifier = field(default_factory=reference.classifier)
+    classifier: ModelClassifier = field(default_factory=reference.classifier)
     router: Router = field(default_factory=reference.router)
     territories: Territories = field(default_factory=reference.territories)
     clock: Callable[[], datetime] = utc_now
     api_keys: ApiKeyStore = field(default_factory=InMemoryApiKeyStore)
     mailer: Mailer = field(default_factory=RecordingMailer)
+    operators: OperatorDirectory = field(default_factory=InMemoryOperatorDirectory)
     storage: AttachmentStorage = field(default_factory=FakeAttachmentStorage)
     deliveries: DeliveryRepository = field(default_factory=InMemoryDeliveryRepository)
     dead_letters: DeadLetterQueues = field(default_factory=InMemoryDeadLetters)
+    training: TrainingExamples = field(default_factory=InMemoryTrainingExamples)  # operators' choices
     retry_schedule: RetrySchedule = field(default_factory=RetrySchedule)
     rng: Random = random.random  # the retries' jitter; tests inject a seeded or fixed one
 
@@ -77,6 +83,8 @@ def from_environment() -> Dependencies:
     )
     from chalicelib.adapters.dynamo_deliveries import DynamoDeliveryRepository
     from chalicelib.adapters.dynamo_keys import DynamoApiKeyStore
+    from chalicelib.adapters.dynamo_operators import DynamoOperatorDirectory
+    from chalicelib.adapters.dynamo_training import DynamoTrainingExamples
     from chalicelib.adapters.http_webhooks import HttpWebhookSender
     from chalicelib.adapters.s3 import S3AttachmentStorage
     from chalicelib.adapters.ses import SesMailer
@@ -86,7 +94,7 @@ def from_environment() -> Dependencies:
     dynamodb = boto3.client("dynamodb")
     sqs = boto3.client("sqs")
     return Dependencies(
-        cases=DynamoCaseRepository(settings.cases_table, dynamodb),
+        cases=DynamoCaseRepository(settings.cases_table, dynamodb, reference.region().tz),
         queue=SqsQueue(settings.queue_urls, sqs),
         directory=DynamoExecutorDirectory(settings.cases_table, dynamodb),
         idempotency=DynamoIdempotencyStore(settings.idempotency_table, dynamodb),
@@ -94,9 +102,11 @@ def from_environment() -> Dependencies:
         settings=settings,
         api_keys=DynamoApiKeyStore(settings.cases_table, dynamodb),
         mailer=SesMailer(settings.mail_from),
+        operators=DynamoOperatorDirectory(settings.cases_table, dynamodb),
         storage=S3AttachmentStorage(settings.attachments_bucket),
         deliveries=DynamoDeliveryRepository(settings.cases_table, dynamodb),
         dead_letters=SqsDeadLetters(settings.queue_urls, sqs),
+        training=DynamoTrainingExamples(settings.cases_table, dynamodb),
     )
 
 

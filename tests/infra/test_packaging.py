@@ -209,3 +209,19 @@ def test_policy_is_scoped_to_its_stage(stage: str) -> None:
             assert not any(f"tsur-{o}-" in resource for o in other), resource
             if resource.startswith(("arn:aws:dynamodb", "arn:aws:sqs", "arn:aws:s3")):
                 assert f"tsur-{stage}-" in resource, resource
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_operator_routes_are_guarded_by_the_stacks_cognito_user_pool(stage: str, templates: dict[str, Any]) -> None:
+    body = templates[stage]["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    authorizer = body["securityDefinitions"]["TsurOperators"]
+    assert authorizer["x-amazon-apigateway-authtype"] == "cognito_user_pools"
+    assert authorizer["x-amazon-apigateway-authorizer"]["providerARNs"] == [
+        {"Fn::If": ["IsDeployed", {"Fn::GetAtt": ["OperatorsUserPool", "Arn"]}, {"Ref": "AWS::NoValue"}]}]
+    admin_paths = [p for p in body["paths"] if p.startswith("/v1/admin/")]
+    assert admin_paths
+    for path in admin_paths:
+        for method, operation in body["paths"][path].items():
+            if method != "options":
+                assert operation.get("security") == [{"TsurOperators": []}], (path, method)
+    assert "security" not in body["paths"]["/v1/appeals"]["post"]

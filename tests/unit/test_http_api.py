@@ -93,3 +93,16 @@ def test_bad_input_gets_a_field_level_4xx_and_nothing_is_stored(client, fake_dep
 def test_errors_never_leak_a_stack_trace(client):
     text = post(client, "{not json").body.decode()
     assert "Traceback" not in text and "File " not in text
+
+
+def test_cors_allows_the_configured_origins_only(client, fake_deps):
+    from dataclasses import replace
+
+    fake_deps.settings = replace(fake_deps.settings, cors_origins=("https://gov.example.ru",))
+    allowed = client.http.get("/v1/sectors", headers={"Origin": "https://gov.example.ru"})
+    assert allowed.headers["Access-Control-Allow-Origin"] == "https://gov.example.ru"
+    other = client.http.get("/v1/sectors", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+    preflight = client.http.request("OPTIONS", "/v1/appeals/c_1/rating", headers={"Origin": "https://gov.example.ru"})
+    assert preflight.status_code == 204
+    assert "X-Tracking-Token" in preflight.headers["Access-Control-Allow-Headers"]

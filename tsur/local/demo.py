@@ -12,12 +12,14 @@ agency's /connectors/vk stands in for it.
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import replace
 from typing import Any
 
 from chalicelib import reference
 from chalicelib.adapters.ports import ExecutorEndpoint
 from chalicelib.auth.api_keys import parse_key
+from chalicelib.auth.operators import OperatorUser, Principal, Role, hash_password, password_matches
 from chalicelib.domain.social import VK, connector_id
 from chalicelib.services import executor_api
 from chalicelib.services.deps import Dependencies, current
@@ -36,9 +38,30 @@ def seed_demo(agency_base_url: str, deps: Dependencies | None = None,
                           "api_key": _working_key(deps, executor.id, old_keys.get(executor.id, ""))})
     vk, vk_url = connector_id(VK), f"{agency_base_url.rstrip('/')}/connectors/{VK}"
     connectors = [{"id": vk, "webhook_url": vk_url, "webhook_secret": _point(deps, vk, vk_url)}]
+    operators = [_operator(deps, user, (previous or {}).get("operators", [])) for user in DEMO_OPERATORS]
     return {"region": reference.region().name, "executors": executors, "connectors": connectors,
+            "operators": operators,
             "vk_callback": {"path": "/v1/social/vk", "confirmation_code": os.environ.get("VK_CONFIRMATION_CODE", ""),
                             "secret": os.environ.get("VK_SECRET", "")}}
+
+
+DEMO_OPERATORS = (
+    Principal("operator", Role.REGION_OPERATOR, "Оператор ЦУР (демо)"),
+    Principal("nevsky", Role.MUNICIPAL_OPERATOR, "Оператор Невского района (демо)", municipality="nevsky"),
+    Principal("roads", Role.SECTOR_CURATOR, "Куратор: дороги и транспорт (демо)", sectors=("roads", "transport")),
+    Principal("adm_nevsky", Role.EXECUTOR, "Администрация Невского района (демо)", executor_id="adm_nevsky"),
+    Principal("governor", Role.HEAD, "Руководитель (демо)"),
+)
+
+
+def _operator(deps: Dependencies, principal: Principal, previous: list[dict[str, Any]]) -> dict[str, Any]:
+    """A demo operator account; the password of the previous credentials file is kept while it works."""
+    old = next((u.get("password", "") for u in previous if u.get("username") == principal.username), "")
+    stored = deps.operators.get(principal.username)
+    password = old if stored and old and password_matches(old, stored.password_hash) else secrets.token_urlsafe(9)
+    if not (stored and password == old and stored.principal == principal):
+        deps.operators.save(OperatorUser(principal, hash_password(password)))
+    return {"username": principal.username, "password": password, **principal.public()}
 
 
 def _point(deps: Dependencies, target_id: str, url: str) -> str:

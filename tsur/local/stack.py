@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import threading
 import time
@@ -89,12 +90,16 @@ def executor_secrets(credentials: dict[str, Any]) -> dict[str, str]:
     return {str(e["id"]): str(e["webhook_secret"]) for e in targets if e.get("webhook_secret")}
 
 
-def write_private_json(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_private_text(path: Path, text: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(data, out, ensure_ascii=False, indent=2)
-    os.chmod(path, 0o600)
+        out.write(text)
+    os.chmod(path, 0o600)  # also when the file was already there
+
+
+def write_private_json(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_private_text(path, json.dumps(data, ensure_ascii=False, indent=2))
 
 
 class LocalStack:
@@ -182,8 +187,17 @@ class LocalStack:
             "ANSWER_REVIEW": opts.answer_review,
             "TRACKING_PAGE_URL": f"{opts.api_url}/track/",
             "MAIL_FROM": LOCAL_SENDER,
+            "SESSION_SECRET": self._session_secret(),
             **DEMO_VK,
         })
+
+    def _session_secret(self) -> str:
+        """Signs operators' sessions; kept in the state folder so sign-ins survive a restart."""
+        path = self.options.saved_state_dir / "session_secret"
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_private_text(path, secrets.token_urlsafe(32))
+        return path.read_text().strip()
 
     def _start_mail(self) -> None:
         client("ses").verify_email_identity(EmailAddress=LOCAL_SENDER_ADDRESS)  # SES sends only from verified

@@ -20,18 +20,28 @@ TEMPLATE_PATH = Path(__file__).resolve().parents[2] / "infra" / "template.json"
 # Top-level sections that exist only for the SAM transform of the packaged template.
 _SAM_ONLY_SECTIONS = ("Globals",)
 _DONE = ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+# Resources only a deployed stack has (Cognito sign-in, CloudFront): the local stack signs operators in
+# itself and serves the pages from its own server.
+AWS_ONLY = "IsDeployed"
 
 
 def standalone_template(path: str | Path = TEMPLATE_PATH) -> dict[str, Any]:
-    """The template without `Globals` and without the `Resources` entries that have no `Type`."""
+    """The template without `Globals`, the `Resources` entries that have no `Type`, and what only a
+    deployed stack has (`Condition: IsDeployed`)."""
     template: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
     for section in _SAM_ONLY_SECTIONS:
         template.pop(section, None)
     template["Resources"] = {
         name: resource
         for name, resource in template.get("Resources", {}).items()
-        if isinstance(resource, dict) and "Type" in resource
+        if isinstance(resource, dict) and "Type" in resource and resource.get("Condition") != AWS_ONLY
     }
+    template["Outputs"] = {name: output for name, output in template.get("Outputs", {}).items()
+                           if output.get("Condition") != AWS_ONLY}
+    conditions = template.pop("Conditions", {})
+    conditions.pop(AWS_ONLY, None)
+    if conditions:
+        template["Conditions"] = conditions
     return template
 
 

@@ -3,15 +3,16 @@
  * Ссылка: /track/?id=<номер>&token=<код доступа>[&api=<адрес API>]
  * Все данные из API вставляются только как текст (textContent).
  *
- * Оценка ответа и повторное открытие обращения появятся в одной из следующих задач;
- * до тех пор кнопок для них на странице нет.
+ * Когда ответ опубликован, житель оценивает его (1–5) или открывает обращение повторно;
+ * когда у него запросили уточнение, он видит вопрос и отвечает на него.
  */
 (function () {
   'use strict';
 
   const POLL_MS = 3000;
   const MAX_FAILURES = 5;
-  const ACTIVE = new Set(['received', 'moderation', 'assigned', 'in_progress']);
+  // Пока обращение в работе, страница сама опрашивает API; когда ход за жителем или всё решено — нет.
+  const ACTIVE = new Set(['received', 'moderation', 'assigned', 'in_progress', 'answered', 'returned', 'reopened']);
   const NOT_FOUND = 'Обращение не найдено или ссылка неверна.';
 
   const params = new URLSearchParams(location.search);
@@ -79,12 +80,25 @@
       sorted.length ? list : el('p', { class: 'tr-muted' }, 'Пока нет событий.'));
   }
 
+  function lastEvent(data, test) {
+    const items = Array.isArray(data.timeline) ? data.timeline : [];
+    return [...items].sort((a, b) => new Date(a.at) - new Date(b.at)).filter(test).pop() || null;
+  }
+
+  // Опубликованный ответ: поле answer, если API его отдаёт, иначе событие answer_published в истории.
+  function publishedAnswer(data) {
+    if (data.answer && data.answer.text) return { text: data.answer.text, at: data.answer.published_at };
+    const event = lastEvent(data, (e) => e.kind === 'answer_published' && e.note);
+    return event ? { text: event.note, at: event.at } : null;
+  }
+
   function answer(data) {
-    if (!data.answer || !data.answer.text) return null;
+    const published = publishedAnswer(data);
+    if (!published) return null;
     return el('section', { class: 'tr-answer', 'aria-labelledby': 'tr-h-answer' },
       el('h2', { id: 'tr-h-answer' }, 'Ответ на обращение'),
-      el('p', { class: 'tr-answer-text' }, String(data.answer.text)),
-      data.answer.published_at ? el('p', { class: 'tr-muted' }, 'Опубликован ', timeNode(data.answer.published_at)) : null);
+      el('p', { class: 'tr-answer-text' }, String(published.text)),
+      published.at ? el('p', { class: 'tr-muted' }, 'Опубликован ', timeNode(published.at)) : null);
   }
 
   function statusLabel(data) {
@@ -99,11 +113,145 @@
         el('strong', { class: `tr-status tr-status-${String(data.status).replace(/[^a-z_]/g, '')}` }, statusLabel(data))),
       active ? el('p', { class: 'tr-muted' }, 'Страница обновляется автоматически.') : null,
       answer(data),
+      ...actions(data),
       details(data),
       timeline(Array.isArray(data.timeline) ? data.timeline : []),
     ];
     $('tr-case').replaceChildren(...parts.filter(Boolean));
     $('tr-case').hidden = false;
+  }
+
+  // ---------- Действия жителя: оценка, повторное открытие, уточнение ----------
+
+  // Своё обращение житель оценивает сам; объединённое с другим следует за чужим ответом.
+  function actions(data) {
+    if (data.linked_to) return [];
+    if (data.status === 'clarification') return [clarificationForm(data)];
+    if (data.status !== 'published') return [];
+    const rated = lastEvent(data, (e) => e.kind === 'rated');
+    return [rated ? el('p', { class: 'tr-rated' }, 'Спасибо, оценка учтена. ', String(rated.note || '')) : ratingForm(),
+      reopenForm()];
+  }
+
+  function clarificationForm(data) {
+    const asked = lastEvent(data, (e) => e.status === 'clarification');
+    const form = actionForm('clarification', 'Ответить на вопрос', (fields) => ({ text: fields.text.value.trim() }));
+    addTextarea(form, 'text', 'Ваше уточнение *', 5, true);
+    return section('tr-h-clarify', 'Нужно уточнение', 'tr-action tr-clarify',
+      el('p', {}, 'Исполнитель просит уточнить обращение:'),
+      el('blockquote', { class: 'tr-question' }, String((asked && asked.note) || 'Вопрос не указан.')),
+      form.node);
+  }
+
+  function ratingForm() {
+    const form = actionForm('rating', 'Отправить оценку', (fields) => {
+      const picked = form.node.querySelector('input[name="score"]:checked');
+      const comment = fields.comment.value.trim();
+      return { score: picked ? Number(picked.value) : null, ...(comment ? { comment } : {}) };
+    });
+    const choices = el('div', { class: 'tr-scores' });
+    for (let score = 1; score <= 5; score += 1) {
+      choices.append(el('label', { class: 'tr-score' },
+        el('input', { type: 'radio', name: 'score', value: String(score) }), ` ${score}`));
+    }
+    const error = el('p', { class: 'tr-error', id: 'tr-rating-score-error', hidden: '' });
+    form.fields.score = { control: choices.querySelector('input'), error };
+    form.insert(el('fieldset', { class: 'tr-fieldset', 'aria-describedby': error.id },
+      el('legend', {}, 'Оценка: 1 — очень плохо, 5 — отлично *'), choices, error));
+    addTextarea(form, 'comment', 'Комментарий (необязательно)', 3, false);
+    return section('tr-h-rate', 'Оцените ответ', 'tr-action', form.node);
+  }
+
+  function reopenForm() {
+    const form = actionForm('reopen', 'Открыть повторно', (fields) => ({ reason: fields.reason.value.trim() }));
+    addTextarea(form, 'reason', 'Почему ответ вас не устраивает *', 4, true);
+    return el('details', { class: 'tr-action tr-reopen' },
+      el('summary', {}, 'Проблема не решена? Открыть обращение повторно'), form.node);
+  }
+
+  function section(headingId, title, className, ...children) {
+    return el('section', { class: className, 'aria-labelledby': headingId }, el('h2', { id: headingId }, title), ...children);
+  }
+
+  // Форма действия: поля, общий блок ошибки и кнопка; ошибки API показываются у своих полей.
+  function actionForm(action, buttonText, collect) {
+    const general = el('div', { class: 'tr-message', role: 'alert', tabindex: '-1', hidden: '' });
+    const button = el('button', { type: 'submit', class: 'tr-button tr-button-primary' }, buttonText);
+    const node = el('form', { class: 'tr-form', novalidate: '', 'data-action': action }, general, button);
+    const form = { node, fields: {}, general, insert: (child) => node.insertBefore(child, button) };
+    node.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const body = collect(Object.fromEntries(Object.entries(form.fields).map(([k, f]) => [k, f.control])));
+      if (body.score === null) {
+        clearFormErrors(form);
+        return showFormErrors(form, [{ field: 'score', message: 'Выберите оценку от 1 до 5.' }], '');
+      }
+      send(form, action, button, body);
+    });
+    return form;
+  }
+
+  function addTextarea(form, name, label, rows, required) {
+    const id = `tr-${form.node.dataset.action}-${name}`;
+    const control = el('textarea', { id, name, rows: String(rows), maxlength: '2000', class: 'tr-input' });
+    if (required) control.setAttribute('aria-required', 'true');
+    const error = el('p', { class: 'tr-error', id: `${id}-error`, hidden: '' });
+    form.fields[name] = { control, error };
+    form.insert(el('div', { class: 'tr-field' }, el('label', { for: id }, label), control, error));
+  }
+
+  function clearFormErrors(form) {
+    form.general.hidden = true;
+    for (const f of Object.values(form.fields)) {
+      f.error.hidden = true;
+      f.error.textContent = '';
+      f.control.removeAttribute('aria-invalid');
+      f.control.removeAttribute('aria-describedby');
+    }
+  }
+
+  function showFormErrors(form, fields, message) {
+    const unplaced = [];
+    for (const { field: name, message: text } of fields) {
+      const f = form.fields[String(name || '').split('.')[0]];
+      if (!f) { unplaced.push(String(text || '')); continue; }
+      f.error.textContent = String(text || 'Проверьте поле');
+      f.error.hidden = false;
+      f.control.setAttribute('aria-invalid', 'true');
+      f.control.setAttribute('aria-describedby', f.error.id);
+    }
+    // Общее сообщение нужно, только если какую-то ошибку не к чему привязать.
+    const placed = fields.length - unplaced.length;
+    if (unplaced.length || (message && !placed)) {
+      form.general.replaceChildren(el('p', {}, String(message || 'Проверьте поля.')),
+        ...unplaced.filter(Boolean).map((m) => el('p', {}, m)));
+      form.general.hidden = false;
+    }
+    (form.node.querySelector('[aria-invalid="true"]') || form.general).focus();
+  }
+
+  async function send(form, action, button, body) {
+    clearFormErrors(form);
+    button.disabled = true;
+    let response;
+    try {
+      response = await fetch(`${state.api}/v1/appeals/${encodeURIComponent(state.id)}/${action}`, {
+        method: 'POST',
+        headers: { 'X-Tracking-Token': state.token, 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify(body),
+      });
+    } catch (err) {
+      button.disabled = false;
+      return showFormErrors(form, [], 'Нет связи с сервером. Попробуйте ещё раз — введённый текст сохранён.');
+    }
+    const data = await response.json().catch(() => ({}));
+    button.disabled = false;
+    if (response.ok) {
+      $('tr-live').textContent = 'Готово: обращение обновлено.';
+      return onData(data);
+    }
+    const fields = Array.isArray(data.fields) ? data.fields : [];
+    showFormErrors(form, fields, data.message || (response.status >= 500 ? 'Сервис временно недоступен.' : 'Проверьте поля.'));
   }
 
   // ---------- Загрузка и опрос ----------

@@ -9,8 +9,8 @@
  *
  * Всё, что пришло от жителя или от API, вставляется только как текст (textContent).
  *
- * Фото: загрузка вложений появится в одной из следующих задач. Пока поле выбора
- * файлов намеренно не показывается, а в запросе всегда "attachments": [].
+ * Фото и видео загружаются прямо в хранилище (S3) по presigned POST, полученному от POST /v1/uploads;
+ * в обращение уходят только ключи загруженных файлов ("attachments").
  */
 (function () {
   'use strict';
@@ -25,6 +25,12 @@
     css: new URL('tsur-widget.css', scriptUrl).href,
   };
   const MAX_TEXT = 5000;
+  const MAX_FILES = 5;
+  // Браузер не всегда знает тип файла (HEIC, MOV): тогда берём его по расширению.
+  const TYPES_BY_EXTENSION = {
+    jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', heic: 'image/heic',
+    mp4: 'video/mp4', mov: 'video/quicktime',
+  };
   let instanceCount = 0;
 
   // Маленький помощник: el('p', {class: 'x'}, 'текст', otherNode). Строки → текстовые узлы.
@@ -100,6 +106,7 @@
       textField,
       field(ui, 'address', 'Адрес', el('input', { type: 'text', autocomplete: 'street-address' }),
         'Улица, дом, ориентир'),
+      buildAttachments(ui),
       field(ui, 'municipality', 'Район / муниципальное образование', select('Не указан')),
       buildCoords(ui),
       buildContacts(ui),
@@ -149,6 +156,128 @@
       el('div', { class: 'tsur-check' }, box,
         el('label', { for: box.id }, 'Согласен(на) на обработку персональных данных (152-ФЗ)')),
       hint, error);
+  }
+
+  // ---------- Фото и видео ----------
+
+  function buildAttachments(ui) {
+    const input = el('input', { type: 'file', multiple: true, accept: 'image/*,video/*', class: 'tsur-file-input' });
+    ui.uploads = [];
+    ui.fileList = el('ul', { class: 'tsur-files' });
+    input.addEventListener('change', () => {
+      addFiles(ui, Array.from(input.files || []));
+      input.value = '';
+    });
+    const box = field(ui, 'attachments', 'Фото или видео (необязательно)', input,
+      `До ${MAX_FILES} файлов: фото JPEG, PNG, WebP, HEIC до 10 МБ, видео MP4 и MOV до 50 МБ.`);
+    // Своя кнопка вместо системной («Choose Files» на языке браузера); само поле остаётся в фокусе клавиатуры.
+    input.after(el('label', { for: input.id, class: 'tsur-button tsur-file-button', 'aria-hidden': 'true' },
+      'Выбрать фото или видео'));
+    box.insertBefore(ui.fileList, ui.fields.attachments.error);
+    return box;
+  }
+
+  function addFiles(ui, files) {
+    const f = ui.fields.attachments;
+    f.error.hidden = true;
+    const room = MAX_FILES - ui.uploads.length;
+    if (files.length > room) {
+      f.error.textContent = `Можно приложить не больше ${MAX_FILES} файлов — лишние не добавлены.`;
+      f.error.hidden = false;
+    }
+    for (const file of files.slice(0, Math.max(room, 0))) {
+      const entry = uploadRow(ui, file);
+      ui.uploads.push(entry);
+      ui.fileList.append(entry.row);
+      upload(entry);
+    }
+  }
+
+  function uploadRow(ui, file) {
+    const entry = { file, key: null, state: 'uploading', xhr: null };
+    entry.progress = el('progress', { max: '1', value: '0', 'aria-label': `Загрузка файла ${file.name}` });
+    entry.status = el('span', { class: 'tsur-file-status', role: 'status' });
+    const remove = el('button', { type: 'button', class: 'tsur-button tsur-button-small',
+      'aria-label': `Удалить файл ${file.name}` }, 'Удалить');
+    remove.addEventListener('click', () => removeUpload(ui, entry));
+    entry.row = el('li', { class: 'tsur-file' },
+      el('span', { class: 'tsur-file-name' }, file.name), el('span', { class: 'tsur-hint' }, formatSize(file.size)),
+      entry.progress, entry.status, remove);
+    return entry;
+  }
+
+  function removeUpload(ui, entry) {
+    if (entry.xhr) entry.xhr.abort();
+    entry.state = 'removed';
+    ui.uploads = ui.uploads.filter((e) => e !== entry);
+    entry.row.remove();
+    ui.fields.attachments.control.focus();
+  }
+
+  function formatSize(bytes) {
+    return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} МБ` : `${Math.max(1, Math.round(bytes / 1024))} КБ`;
+  }
+
+  function contentType(file) {
+    const extension = (file.name.split('.').pop() || '').toLowerCase();
+    return file.type || TYPES_BY_EXTENSION[extension] || 'application/octet-stream';
+  }
+
+  function setUpload(entry, state, message) {
+    if (entry.state === 'removed') return;
+    entry.state = state;
+    entry.status.textContent = message;
+    entry.row.classList.toggle('tsur-file-failed', state === 'failed');
+    if (state === 'done') entry.progress.value = 1;
+  }
+
+  class UploadError extends Error {}
+
+  async function upload(entry) {
+    setUpload(entry, 'uploading', 'Загружается…');
+    try {
+      const target = await requestUpload(entry.file);
+      await postToStorage(target, entry);
+      entry.key = target.key;
+      setUpload(entry, 'done', 'Загружено');
+    } catch (err) {
+      setUpload(entry, 'failed', err instanceof UploadError ? err.message
+        : 'Не удалось загрузить файл: нет связи с сервером. Удалите его и попробуйте ещё раз.');
+    }
+  }
+
+  async function requestUpload(file) {
+    const response = await fetch(`${config.api}/v1/uploads`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ filename: file.name.slice(-200) || 'file', content_type: contentType(file), size: file.size }),
+    });
+    const data = await response.json().catch(() => ({}));
+    if (response.ok && data.url) return data;
+    const reasons = (Array.isArray(data.fields) ? data.fields : []).map((f) => String(f.message || ''));
+    throw new UploadError(reasons.filter(Boolean).join(' ') || String(data.message || 'Файл не принят.'));
+  }
+
+  // XMLHttpRequest, а не fetch: только он сообщает о ходе отправки файла.
+  function postToStorage(target, entry) {
+    return new Promise((resolve, reject) => {
+      const form = new FormData();
+      for (const [name, value] of Object.entries(target.fields || {})) form.append(name, value);
+      form.append('file', entry.file);
+      const xhr = new XMLHttpRequest();
+      entry.xhr = xhr;
+      xhr.open('POST', target.url);
+      xhr.upload.addEventListener('progress', (event) => {
+        if (event.lengthComputable) entry.progress.value = event.loaded / event.total;
+      });
+      xhr.addEventListener('load', () => {
+        if (xhr.status >= 200 && xhr.status < 300) return resolve();
+        reject(new UploadError(/EntityTooLarge/.test(xhr.responseText)
+          ? 'Файл слишком большой.' : `Хранилище не приняло файл (код ${xhr.status}). Попробуйте ещё раз.`));
+      });
+      xhr.addEventListener('error', () => reject(new UploadError('Хранилище файлов недоступно. Попробуйте ещё раз.')));
+      xhr.send(form);
+    });
   }
 
   function updateCounter(ui) {
@@ -201,7 +330,7 @@
     }
     if (Object.keys(contact).length) body.contact = contact;
     body.source = 'widget';
-    body.attachments = []; // вложения — в следующей задаче
+    body.attachments = ui.uploads.filter((e) => e.state === 'done').map((e) => e.key);
     return body;
   }
 
@@ -222,6 +351,10 @@
       add('lat' in body ? 'lon' : 'lat', 'Укажите обе координаты или ни одной.');
     }
     if (ui.fields['contact.email'].control.validity.typeMismatch) add('contact.email', 'Проверьте адрес почты.');
+    if (ui.uploads.some((e) => e.state === 'uploading')) add('attachments', 'Дождитесь окончания загрузки файлов.');
+    if (ui.uploads.some((e) => e.state === 'failed')) {
+      add('attachments', 'Удалите файлы, которые не удалось загрузить, или загрузите их заново.');
+    }
     if (body.contact && !ui.fields.consent.control.checked) {
       add('consent', 'Чтобы оставить контакты, подтвердите согласие на обработку персональных данных.');
     }
@@ -252,6 +385,7 @@
     const key = String(name || '');
     if (ui.fields[key]) return ui.fields[key];
     if (key === 'contact') return ui.fields['contact.name'];
+    if (key.startsWith('attachments')) return ui.fields.attachments;
     return null;
   }
 
@@ -367,6 +501,7 @@
     clearErrors(ui);
     updateCounter(ui);
     ui.lastPayload = null;
+    for (const entry of [...ui.uploads]) removeUpload(ui, entry);
     if (ui.geoStatus) ui.geoStatus.textContent = '';
     ui.success.hidden = true;
     ui.form.hidden = false;

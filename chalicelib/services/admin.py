@@ -1,0 +1,222 @@
+"""The operators' work on cases: search, the moderation queue, the case page, and the actions.
+
+Every call names the operator (`Principal`); a case outside their scope is a 404, an action their
+role may not take is a 403, and both change nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from chalicelib.api.admin_schemas import CaseQuery
+from chalicelib.api.errors import ApiError, bad_field
+from chalicelib.auth.operators import Principal, Role
+from chalicelib.domain.aggregates import district_of
+from chalicelib.domain.case import Case
+from chalicelib.domain.sectors import SECTORS
+from chalicelib.domain.statuses import STATUS_LABELS, Status
+from chalicelib.services import answers, deliveries, moderation, routing
+from chalicelib.services.changes import change_case
+from chalicelib.services.deps import Dependencies
+from chalicelib.services.operators import FORBIDDEN, require
+
+PAGE = 100
+MONTHS_BACK = 24
+NOT_FOUND = ApiError(404, "not_found", "Обращение не найдено")
+
+
+def sector_of(case: Case) -> str | None:
+    return case.classification.sector if case.classification else case.sector_hint
+
+
+def in_scope(principal: Principal, case: Case) -> bool:
+    return principal.sees(district_of(case), sector_of(case), case.executor_id)
+
+
+# -- reading -------------------------------------------------------------------------------------
+def search(deps: Dependencies, principal: Principal, query: CaseQuery) -> dict[str, Any]:
+    require(principal, principal.reads_cases)
+    if query.status is not None and query.status not in Status.__members__.values():
+        raise bad_field("status", "Неизвестный статус")
+    state: dict[str, Any] | None = _decode(query.cursor) if query.cursor else _start(deps, principal, query)
+    found: list[Case] = []
+    while len(found) < query.limit and state is not None:
+        cases, state = _next_page(deps, query, state)
+        found.extend(c for c in cases if in_scope(principal, c) and _matches(c, query))
+    return {"cases": [summary(deps, c) for c in found[:query.limit]],
+            "next_cursor": _encode(state) if state else None}
+
+
+def _start(deps: Dependencies, principal: Principal, query: CaseQuery) -> dict[str, Any]:
+    """Which listing to walk: the most selective one the query and the user's scope allow."""
+    municipality = principal.municipality if principal.role is Role.MUNICIPAL_OPERATOR else query.municipality
+    if query.status:
+        return {"i": "by_status", "v": query.status, "c": None}
+    if municipality:
+        return {"i": "by_municipality", "v": municipality, "c": None}
+    until = query.to or deps.clock().date()
+    return {"i": "by_month", "v": until.strftime("%Y-%m"), "c": None}
+
+
+def _next_page(deps: Dependencies, query: CaseQuery, state: dict[str, Any]) -> tuple[list[Case], dict[str, Any] | None]:
+    since = datetime.combine(query.from_, time.min, deps.region.tz) if query.from_ else None
+    until = datetime.combine(query.to, time.max, deps.region.tz) if query.to else None
+    cases, cursor = deps.cases.listing(state["i"], state["v"], PAGE, state["c"], since, until)
+    if cursor:
+        return cases, {**state, "c": cursor}
+    if state["i"] == "by_month":
+        return cases, _earlier_month(deps, state["v"], query)
+    return cases, None
+
+
+def _earlier_month(deps: Dependencies, month: str, query: CaseQuery) -> dict[str, Any] | None:
+    previous = (datetime.strptime(month + "-01", "%Y-%m-%d") - timedelta(days=1)).strftime("%Y-%m")
+    floor = query.from_.strftime("%Y-%m") if query.from_ else (
+        deps.clock() - timedelta(days=31 * MONTHS_BACK)).strftime("%Y-%m")
+    return {"i": "by_month", "v": previous, "c": None} if previous >= floor else None
+
+
+def _matches(case: Case, q: CaseQuery) -> bool:
+    c = case.classification
+    checks = [(q.status, case.status.value), (q.sector, sector_of(case)), (q.category, c.category if c else None),
+              (q.executor, case.executor_id), (q.municipality, district_of(case)), (q.source, case.source),
+              (q.overdue, case.overdue)]
+    return all(wanted is None or wanted == actual for wanted, actual in checks)
+
+
+def _encode(state: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(state).encode()).decode()
+
+
+def _decode(cursor: str) -> dict[str, Any]:
+    try:
+        state = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        assert isinstance(state, dict) and state["i"] in ("by_status", "by_month", "by_municipality")
+        return state
+    except (ValueError, AssertionError, KeyError):
+        raise bad_field("cursor", "Неверный курсор") from None
+
+
+def moderation_queue(deps: Dependencies, principal: Principal, limit: int = 100) -> dict[str, Any]:
+    result = search(deps, principal, CaseQuery.model_validate({"status": Status.MODERATION.value, "limit": limit}))
+    return {"cases": result["cases"], "next_cursor": result["next_cursor"]}
+
+
+def visible_case(deps: Dependencies, principal: Principal, case_id: str) -> Case:
+    require(principal, principal.reads_cases)
+    case = deps.cases.get(case_id)
+    if case is None or not in_scope(principal, case):
+        raise NOT_FOUND
+    return case
+
+
+def summary(deps: Dependencies, case: Case) -> dict[str, Any]:
+    c = case.classification
+    category = deps.rubricator.get(c.category) if c else None
+    district = deps.region.municipalities.get(district_of(case))
+    executor = deps.region.executors.get(case.executor_id or "")
+    reason = next((e.reason for e in reversed(deps.cases.events(case.id)) if e.to_status is Status.MODERATION),
+                  None) if case.status is Status.MODERATION else None
+    return {
+        "id": case.id, "created_at": case.created_at.isoformat(), "status": case.status.value,
+        "status_label": STATUS_LABELS[case.status], "sector": sector_of(case),
+        "sector_name": SECTORS.get(sector_of(case) or ""), "category": c.category if c else None,
+        "category_name": category.name if category else None, "municipality": district.id if district else None,
+        "municipality_name": district.name if district else None,
+        "executor": {"id": executor.id, "name": executor.name} if executor else None,
+        "deadline": case.assignment.deadline_at.astimezone(deps.region.tz).isoformat() if case.assignment else None,
+        "overdue": case.overdue, "source": case.source, "text_preview": case.text[:160],
+        "moderation_reason": reason,
+        "classification": {"sector": c.sector, "category": c.category, "confidence": c.confidence,
+                           "method": c.method, "alternatives": [list(a) for a in c.alternatives]} if c else None,
+    }
+
+
+def detail(deps: Dependencies, principal: Principal, case_id: str) -> dict[str, Any]:
+    case = visible_case(deps, principal, case_id)
+    return {
+        **summary(deps, case), "text": case.text, "address": case.address, "lat": case.lat, "lon": case.lon,
+        "contact_present": case.contact is not None,
+        "attachments": [{"key": k, "url": deps.storage.presign_download(k)} for k in case.attachments],
+        "assignment": {"executor_id": case.assignment.executor_id, "rule": case.assignment.rule,
+                       "deadline": case.assignment.deadline_at.isoformat()} if case.assignment else None,
+        "timeline": [{"at": e.at.isoformat(), "kind": e.kind, "actor": e.actor,
+                      "from_status": e.from_status.value if e.from_status else None,
+                      "to_status": e.to_status.value if e.to_status else None, "reason": e.reason,
+                      "public": e.public} for e in deps.cases.events(case.id)],
+        "deliveries": [deliveries.view(d) for d in deps.deliveries.of_case(case.id)],
+        "answers": [{"id": a.id, "kind": a.kind, "text": a.text, "at": a.at.isoformat(), "verdict": a.verdict,
+                     "verdict_reasons": list(a.verdict_reasons)} for a in case.answers],
+        "linked_cases": list(case.linked_cases), "duplicate_of": case.duplicate_of, "rating": case.rating,
+    }
+
+
+# -- acting --------------------------------------------------------------------------------------
+def act(deps: Dependencies, principal: Principal, case_id: str, mutate: Callable[[Case, datetime], None]) -> Case:
+    if not principal.works_cases:
+        raise FORBIDDEN
+    return change_case(deps, case_id, lambda case: in_scope(principal, case), mutate)
+
+
+def accept(deps: Dependencies, principal: Principal, case_id: str) -> Case:
+    """From moderation to the executor, with the classification the case has."""
+    def to_assignment(case: Case, now: datetime) -> None:
+        if case.status is not Status.MODERATION or case.classification is None:
+            raise ApiError(409, "invalid_status", "Принять можно обращение на модерации с определённой темой")
+        case.note(now, "moderated", "Оператор подтвердил тему", actor=principal.actor)
+        case.await_step("assign", now)
+
+    return act(deps, principal, case_id, to_assignment)
+
+
+def choose_category(deps: Dependencies, principal: Principal, case_id: str, category_id: str) -> Case:
+    """The operator's category wins; it is kept as a training example for the classifier."""
+    require(principal, principal.works_cases)
+    return moderation.choose_category(deps, case_id, category_id, principal.actor,
+                                      allowed=lambda case: in_scope(principal, case))
+
+
+def reject(deps: Dependencies, principal: Principal, case_id: str, reason: str) -> Case:
+    def refuse(case: Case, now: datetime) -> None:
+        case.transition(Status.REJECTED, now, actor=principal.actor, reason=reason)
+        case.await_step(None, now)
+
+    return act(deps, principal, case_id, refuse)
+
+
+def clarify(deps: Dependencies, principal: Principal, case_id: str, question: str) -> Case:
+    return act(deps, principal, case_id, lambda case, now: case.ask_resident(question, now, principal.actor))
+
+
+def close(deps: Dependencies, principal: Principal, case_id: str, reason: str) -> Case:
+    def finish(case: Case, now: datetime) -> None:
+        case.close(now, reason, actor=principal.actor)
+        case.await_step(None, now)
+
+    return act(deps, principal, case_id, finish)
+
+
+def reassign(deps: Dependencies, principal: Principal, case_id: str, executor_id: str | None, reason: str) -> Case:
+    visible_case(deps, principal, case_id)
+    require(principal, principal.works_cases)
+    if executor_id is not None and executor_id not in deps.region.executors:
+        raise bad_field("executor_id", "Нет такого исполнителя")
+    return routing.reassign(deps, case_id, executor_id, reason, principal.actor)
+
+
+def publish(deps: Dependencies, principal: Principal, case_id: str) -> Case:
+    visible_case(deps, principal, case_id)
+    require(principal, principal.works_cases)
+    return answers.confirm(deps, case_id, principal.actor)
+
+
+def send_back(deps: Dependencies, principal: Principal, case_id: str, reason: str) -> Case:
+    visible_case(deps, principal, case_id)
+    require(principal, principal.works_cases)
+    return answers.send_back(deps, case_id, reason, principal.actor)
+
+

@@ -1,0 +1,147 @@
+"""The operators' API: sign-in, and every role boundary enforced by the API (403/404, nothing changed)."""
+
+import json
+from dataclasses import replace
+
+import pytest
+from chalice.test import Client
+
+from app import app
+from chalicelib.api.schemas import AppealIn
+from chalicelib.auth.operators import OperatorUser, Principal, Role, hash_password
+from chalicelib.domain.statuses import Status
+from chalicelib.services import intake
+from tests.unit.test_pipeline import drain
+
+USERS = {
+    "operator": Principal("operator", Role.REGION_OPERATOR, "Оператор"),
+    "nevsky": Principal("nevsky", Role.MUNICIPAL_OPERATOR, "Невский", municipality="nevsky"),
+    "kirovsky": Principal("kirovsky", Role.MUNICIPAL_OPERATOR, "Кировский", municipality="kirovsky"),
+    "roads": Principal("roads", Role.SECTOR_CURATOR, "Дороги", sectors=("roads",)),
+    "adm_nevsky": Principal("adm_nevsky", Role.EXECUTOR, "Исполнитель", executor_id="adm_nevsky"),
+    "governor": Principal("governor", Role.HEAD, "Руководитель"),
+}
+PASSWORD = "correct horse"
+
+
+@pytest.fixture
+def client(fake_deps):
+    fake_deps.settings = replace(fake_deps.settings, session_secret="test-secret")
+    for principal in USERS.values():
+        fake_deps.operators.save(OperatorUser(principal, hash_password(PASSWORD)))
+    with Client(app) as test_client:
+        yield test_client
+
+
+def login(client, username):
+    response = client.http.post("/v1/auth/login", headers={"Content-Type": "application/json"},
+                                body=json.dumps({"username": username, "password": PASSWORD}))
+    assert response.status_code == 200, response.body
+    return {"Authorization": f"Bearer {response.json_body['token']}", "Content-Type": "application/json"}
+
+
+def submit(deps, text, **fields):
+    accepted = intake.submit_appeal(deps, AppealIn(text=text, **fields))
+    drain(deps)
+    return accepted.id
+
+
+@pytest.fixture
+def garbage_nevsky(fake_deps):
+    return submit(fake_deps, "Во дворе дома 12 не вывозят мусор, контейнеры переполнены", municipality="nevsky")
+
+
+@pytest.fixture
+def vague(fake_deps):
+    return submit(fake_deps, "Прошу разобраться с ситуацией около дома номер семь", municipality="kirovsky")
+
+
+def test_sign_in_needs_the_right_password_and_the_api_needs_a_valid_session(client):
+    bad = client.http.post("/v1/auth/login", headers={"Content-Type": "application/json"},
+                           body=json.dumps({"username": "operator", "password": "guess"}))
+    assert bad.status_code == 401
+    assert client.http.get("/v1/admin/cases").status_code == 401
+    forged = {"Authorization": "Bearer eyJ1c2VybmFtZSI6Im9wZXJhdG9yIiwicm9sZSI6InJlZ2lvbl9vcGVyYXRvciJ9.x"}
+    assert client.http.get("/v1/admin/cases", headers=forged).status_code == 401
+    me = client.http.get("/v1/admin/me", headers=login(client, "nevsky")).json_body
+    assert (me["role"], me["municipality"]) == ("municipal_operator", "nevsky")
+
+
+def test_a_municipal_operator_sees_only_its_municipality(client, fake_deps, garbage_nevsky, vague):
+    nevsky, kirovsky = login(client, "nevsky"), login(client, "kirovsky")
+    listed = client.http.get("/v1/admin/cases", headers=nevsky).json_body["cases"]
+    assert [c["id"] for c in listed] == [garbage_nevsky]
+    assert client.http.get(f"/v1/admin/cases/{garbage_nevsky}", headers=kirovsky).status_code == 404
+    response = client.http.post(f"/v1/admin/cases/{garbage_nevsky}/close", headers=kirovsky,
+                                body=json.dumps({"reason": "чужое"}))
+    assert response.status_code == 404
+    assert fake_deps.cases.get(garbage_nevsky).status is Status.ASSIGNED
+
+
+def test_a_sector_curator_sees_only_its_sectors(client, fake_deps, garbage_nevsky):
+    roads = login(client, "roads")
+    assert client.http.get("/v1/admin/cases", headers=roads).json_body["cases"] == []
+    assert client.http.get(f"/v1/admin/cases/{garbage_nevsky}", headers=roads).status_code == 404
+
+
+def test_an_executor_reads_its_own_cases_and_changes_nothing(client, fake_deps, garbage_nevsky, vague):
+    executor = login(client, "adm_nevsky")
+    assert [c["id"] for c in client.http.get("/v1/admin/cases?status=assigned", headers=executor
+                                             ).json_body["cases"]] == [garbage_nevsky]
+    assert client.http.get(f"/v1/admin/cases/{vague}", headers=executor).status_code == 404
+    response = client.http.post(f"/v1/admin/cases/{garbage_nevsky}/reassign", headers=executor,
+                                body=json.dumps({"executor_id": "adm_kirovsky", "reason": "x"}))
+    assert response.status_code == 403
+    assert fake_deps.cases.get(garbage_nevsky).executor_id == "adm_nevsky"
+
+
+def test_a_head_sees_dashboards_only(client, fake_deps, garbage_nevsky):
+    head = login(client, "governor")
+    assert client.http.get("/v1/admin/board", headers=head).status_code == 200
+    assert client.http.get("/v1/admin/cases", headers=head).status_code == 403
+    assert client.http.get(f"/v1/admin/cases/{garbage_nevsky}", headers=head).status_code == 403
+    assert client.http.get("/v1/admin/dlq", headers=head).status_code == 403
+
+
+def test_only_region_operators_handle_dead_letters_and_deliveries(client):
+    assert client.http.get("/v1/admin/dlq", headers=login(client, "nevsky")).status_code == 403
+    assert client.http.get("/v1/admin/deliveries", headers=login(client, "operator")).status_code == 200
+
+
+def test_moderation_change_category_assigns_and_keeps_a_training_example(client, fake_deps, vague):
+    operator = login(client, "operator")
+    queue = client.http.get("/v1/admin/moderation", headers=operator).json_body["cases"]
+    assert [c["id"] for c in queue] == [vague] and queue[0]["moderation_reason"]
+    bad = client.http.post(f"/v1/admin/cases/{vague}/category", headers=operator,
+                           body=json.dumps({"category": "no.such"}))
+    assert bad.status_code == 422 and bad.json_body["fields"][0]["field"] == "category"
+    client.http.post(f"/v1/admin/cases/{vague}/category", headers=operator,
+                     body=json.dumps({"category": "landscaping.yard"}))
+    drain(fake_deps)
+    case = fake_deps.cases.get(vague)
+    assert case.status is Status.ASSIGNED and case.executor_id == "adm_kirovsky"
+    example, = fake_deps.training.all()
+    assert (example.case_id, example.category, example.actor) == (vague, "landscaping.yard", "operator:operator")
+
+
+def test_reject_and_clarify_from_moderation(client, fake_deps, vague):
+    operator = login(client, "operator")
+    asked = client.http.post(f"/v1/admin/cases/{vague}/clarify", headers=operator,
+                             body=json.dumps({"question": "Уточните адрес"}))
+    assert asked.json_body["status"] == "clarification"
+    other = submit(fake_deps, "тест")
+    rejected = client.http.post(f"/v1/admin/cases/{other}/reject", headers=operator,
+                                body=json.dumps({"reason": "Тестовое сообщение"}))
+    assert rejected.json_body["status"] == "rejected"
+
+
+def test_the_heat_map_reads_the_counters(client, fake_deps):
+    for n in range(3):
+        submit(fake_deps, f"На дороге у дома {n} огромная яма, повреждено покрытие", municipality="kronshtadtsky")
+    head = login(client, "governor")
+    body = client.http.get("/v1/admin/heatmap?sector=roads&threshold=0.05", headers=head).json_body
+    kronshtadt = next(d for d in body["districts"] if d["id"] == "kronshtadtsky")
+    assert kronshtadt["count"] == 3 and kronshtadt["red"]
+    assert not next(d for d in body["districts"] if d["id"] == "nevsky")["red"]
+    board = client.http.get("/v1/admin/board", headers=head).json_body["executors"]
+    assert sum(row["open"] for row in board) == 3

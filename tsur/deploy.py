@@ -1,0 +1,63 @@
+"""`tsur deploy pages`: upload the static pages to the stack's site bucket, with the API address set.
+
+The admin page, the widget, the tracking page and the demo page go to the AdminSiteBucket that
+CloudFront serves; `admin/config.js` and `track/config.js` are written with the API's address and the
+Cognito sign-in settings, so the same files work in every stage.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from pathlib import Path
+from typing import Any
+
+import click
+
+WEB = Path(__file__).resolve().parents[1] / "web"
+SITES = ("admin", "widget", "track", "demo")
+
+
+def page_config(api_url: str, outputs: dict[str, str], region: str) -> str:
+    config = {"api": api_url.rstrip("/"), "auth": "cognito" if "OperatorsUserPoolClientId" in outputs else "local"}
+    if config["auth"] == "cognito":
+        config.update(cognito_domain=outputs["OperatorsSignInDomain"], client_id=outputs["OperatorsUserPoolClientId"],
+                      redirect_uri=outputs.get("AdminPageUrl", ""), region=region)
+    return f"window.TSUR_CONFIG = {json.dumps(config, ensure_ascii=False)};\n"
+
+
+def upload_pages(s3: Any, bucket: str, config_js: str, web: Path = WEB) -> list[str]:
+    uploaded = []
+    for site in SITES:
+        for path in sorted((web / site).rglob("*")):
+            if not path.is_file() or path.name == "config.js":
+                continue
+            key = path.relative_to(web).as_posix()
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), ContentType=content_type,
+                          CacheControl="no-cache")
+            uploaded.append(key)
+    for site in ("admin", "track"):
+        s3.put_object(Bucket=bucket, Key=f"{site}/config.js", Body=config_js.encode(),
+                      ContentType="application/javascript", CacheControl="no-cache")
+        uploaded.append(f"{site}/config.js")
+    return uploaded
+
+
+@click.group()
+def deploy() -> None:
+    """Развёртывание в AWS / deploying to AWS."""
+
+
+@deploy.command("pages")
+@click.option("--stack", "stack_name", required=True, help="the CloudFormation stack (e.g. tsur-prod)")
+@click.option("--api-url", required=True, help="the API's address, e.g. https://xxxx.execute-api…/api")
+def pages(stack_name: str, api_url: str) -> None:
+    """Upload web/ to the stack's site bucket with the API address and sign-in settings."""
+    import boto3
+
+    stack = boto3.client("cloudformation").describe_stacks(StackName=stack_name)["Stacks"][0]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    s3 = boto3.client("s3")
+    keys = upload_pages(s3, outputs["AdminSiteBucketName"], page_config(api_url, outputs, s3.meta.region_name))
+    click.echo(f"{len(keys)} files uploaded; admin page: {outputs.get('AdminPageUrl', '—')}")

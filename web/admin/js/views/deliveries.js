@@ -1,0 +1,85 @@
+// Доставки вебхуков (отложенные, отключённые, запланированные) и очереди недоставленных сообщений (DLQ).
+import { post, request } from '../api.js';
+import { announce, el, row, select, statusBadge, table, time } from '../dom.js';
+import { replayButton } from './case.js';
+
+const STATUSES = [['parked', 'Отложенные (ждут повтора)'], ['disabled', 'Удержанные: адрес отключён'],
+  ['scheduled', 'Запланированные попытки']];
+
+export async function deliveriesView(root, ctx) {
+  const status = ctx.query.status || 'parked';
+  const [list, dlq] = await Promise.all([request(`/v1/admin/deliveries?status=${encodeURIComponent(status)}`),
+    request('/v1/admin/dlq')]);
+  const picker = el('form', { class: 'filters', 'aria-label': 'Какие доставки показать' },
+    select('status', 'Доставки', STATUSES, status),
+    el('div', { class: 'form-actions' }, el('button', { type: 'submit', class: 'button button-primary' }, 'Показать')));
+  picker.addEventListener('submit', (event) => {
+    event.preventDefault();
+    ctx.go('deliveries', { status: picker.elements.status.value });
+  });
+  const reload = () => ctx.reload();
+  root.replaceChildren(el('h1', { tabindex: '-1' }, 'Доставки и очереди недоставленных'),
+    el('section', { class: 'panel', 'aria-labelledby': 'd-h' }, el('h2', { id: 'd-h' }, 'Вебхуки исполнителям'), picker,
+      table('Доставки', ['Вебхук', 'Обращение', 'Исполнитель', 'Событие', 'Статус', 'Попыток', 'Последний ответ', 'Ошибка',
+        'Следующая попытка', ''], list.deliveries.map((d) => row(el('code', {}, d.webhook_id),
+        el('a', { href: `#/case/${encodeURIComponent(d.case_id)}` }, d.case_id), d.executor_id, d.event_type,
+        statusBadge(d.status, d.status_label || d.status), d.attempt_count ?? d.attempts_count ?? '—', lastStatus(d),
+        d.last_error || '', time(d.next_attempt_at),
+        d.status === 'scheduled' ? '' : replayButton(d.webhook_id, reload))))),
+    dlqSection(dlq.queues, reload));
+}
+
+function lastStatus(d) {
+  const attempts = d.attempts || [];
+  return d.last_status ?? (attempts.length ? attempts[attempts.length - 1].status ?? '—' : '—');
+}
+
+// Сколько сообщений ждёт в DLQ: поле count по договору, parked — как его называет API сейчас.
+const parked = (q) => q.count ?? q.parked ?? 0;
+
+function dlqSection(queues, reload) {
+  const details = el('div');
+  return el('section', { class: 'panel', 'aria-labelledby': 'q-h' }, el('h2', { id: 'q-h' }, 'Очереди недоставленных (DLQ)'),
+    table('Очереди', ['Очередь', 'Сообщений', ''], queues.map((q) => row(q.queue, parked(q),
+      parked(q) ? el('span', { class: 'row-actions' }, showButton(q.queue, details, reload), redriveButton(q.queue, null, reload)) : ''))),
+    details);
+}
+
+function showButton(queue, target, reload) {
+  const button = el('button', { type: 'button', class: 'button button-small', 'aria-label': `Показать сообщения ${queue}` }, 'Показать');
+  button.addEventListener('click', () => showQueue(queue, target, reload));
+  return button;
+}
+
+async function showQueue(queue, target, reload) {
+  try {
+    const data = await request(`/v1/admin/dlq/${encodeURIComponent(queue)}`);
+    const heading = el('h3', { tabindex: '-1' }, `Сообщения в DLQ ${queue}`);
+    target.replaceChildren(heading, table(`Сообщения ${queue}`, ['Сообщение', 'Обращение', 'Отправлено', 'Получений',
+      'Содержимое', ''], data.messages.map((m) => row(el('code', {}, m.message_id),
+      m.case_id ? el('a', { href: `#/case/${encodeURIComponent(m.case_id)}` }, m.case_id) : '—', time(m.sent_at), m.receive_count,
+        el('details', {}, el('summary', {}, 'Показать'), el('pre', { class: 'body' }, String(m.body ?? ''))),
+        redriveButton(queue, m.message_id, reload)))));
+    heading.focus();
+  } catch (err) {
+    announce(err.message, 'error');
+  }
+}
+
+function redriveButton(queue, messageId, reload) {
+  const label = messageId ? 'Вернуть в очередь' : 'Вернуть все в очередь';
+  const button = el('button', { type: 'button', class: 'button button-small',
+    'aria-label': messageId ? `Вернуть ${messageId} в очередь ${queue}` : `Вернуть все сообщения в очередь ${queue}` }, label);
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await post(`/v1/admin/dlq/${encodeURIComponent(queue)}/redrive`, messageId ? { message_ids: [messageId] } : {});
+      announce(messageId ? `Сообщение ${messageId} возвращено в очередь ${queue}.` : `Сообщения возвращены в очередь ${queue}.`);
+      await reload();
+    } catch (err) {
+      announce(err.message, 'error');
+      button.disabled = false;
+    }
+  });
+  return button;
+}
