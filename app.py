@@ -9,6 +9,7 @@ from chalice import Chalice, CognitoUserPoolAuthorizer, Rate, Response
 from chalice.app import Request, SQSEvent
 
 from chalicelib import reference
+from chalicelib.api import openapi
 from chalicelib.api.admin_schemas import (
     CaseQuery,
     CategoryIn,
@@ -21,7 +22,16 @@ from chalicelib.api.admin_schemas import (
     RedriveIn,
 )
 from chalicelib.api.cors import PUBLIC_PATHS, cors_headers
-from chalicelib.api.http import M, api_errors, json_response, not_found, parse_body, parse_query, text_response
+from chalicelib.api.http import (
+    M,
+    api_errors,
+    framework_error,
+    json_response,
+    not_found,
+    parse_body,
+    parse_query,
+    text_response,
+)
 from chalicelib.api.schemas import (
     AnswerIn,
     AppealIn,
@@ -80,7 +90,7 @@ def _base_url(request: Request) -> str:
 
 @app.middleware("http")
 def allow_configured_origins(event: Request, get_response: Any) -> Response:
-    response = get_response(event)
+    response = framework_error(get_response(event))
     origin = event.headers.get("origin")
     response.headers.update(cors_headers(origin, deps().settings.cors_origins))
     return response
@@ -95,8 +105,13 @@ for _number, _path in enumerate(PUBLIC_PATHS):
 
 
 @app.route("/health")
-def health() -> dict[str, str]:
-    return {"status": "ok"}
+def health() -> Response:
+    return json_response({"status": "ok"})
+
+
+@app.route(openapi.OPENAPI_PATH)
+def openapi_document() -> Response:
+    return json_response(openapi.build_document(app.routes))
 
 
 @app.route("/v1/sectors")

@@ -93,6 +93,12 @@ def _register_subcommands() -> None:
     _register_routing_and_deadlines()
     for command in OPERATOR_COMMANDS:  # deliveries, executors, dlq
         main.add_command(command)
+    from tsur.hardening_cli import COMMANDS as HARDENING_COMMANDS
+    from tsur.hardening_cli import register_bench
+
+    for hardening in HARDENING_COMMANDS:  # openapi, consistency
+        main.add_command(hardening)
+    register_bench()  # bench pipeline
 
 
 def _register_routing_and_deadlines() -> None:

@@ -65,3 +65,23 @@ def api_errors(view: Callable[..., Response]) -> Callable[..., Response]:
 
 def not_found() -> Response:
     return json_response({"error": "not_found", "message": "Обращение не найдено", "fields": []}, 404)
+
+
+_FRAMEWORK_ERRORS = {
+    405: ("method_not_allowed", "Метод не поддерживается по этому адресу", "method"),
+    415: ("unsupported_media_type", "Тело запроса должно быть JSON (Content-Type: application/json)",
+          "content-type"),
+}
+
+
+def framework_error(response: Response) -> Response:
+    """Chalice's own 4xx answers (`{"Code", "Message"}`: a wrong method or media type) in the API's
+    error shape, so every client error reads the same."""
+    body = response.body
+    if not (400 <= response.status_code < 500 and isinstance(body, dict) and "Code" in body):
+        return response
+    code, message, field = _FRAMEWORK_ERRORS.get(response.status_code, ("bad_request", "Некорректный запрос",
+                                                                        "request"))
+    headers = {k: str(v) for k, v in response.headers.items() if k.lower() != "content-type"}
+    return json_response({"error": code, "message": message, "fields": [{"field": field, "message": message}]},
+                         response.status_code, headers)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # numpy is imported with the model, so functions that never c
     from chalicelib.domain.text_model import TextModel
 
 HINT_WEIGHT = 2.0
-MIN_TOPIC = 0.25
+MIN_TOPIC = 0.3
 HINT_ONLY_CONFIDENCE = 0.6
 ALTERNATIVES = 3
 

@@ -17,7 +17,7 @@ import snowballstemmer
 
 from chalicelib.domain.text import letter_words
 
-CACHE_LIMIT = 200_000  # words; a city's appeals use far fewer, so in practice every stem is computed once
+CACHE_LIMIT = 100_000  # words (or word pairs); beyond it the cache starts over, so memory stays bounded
 
 
 @dataclass(frozen=True)
@@ -35,18 +35,24 @@ class FeatureSpec:
         return cls(**raw)
 
 
+ENCODING = "utf-16-le"  # two bytes a letter, so a character n-gram is a plain slice of the encoded word
+_GRAM_PREFIX = zlib.crc32("c:".encode(ENCODING))
+
+
 def stable_hash(feature: str, mask: int) -> int:
-    return zlib.crc32(feature.encode("utf-8")) & mask
+    return zlib.crc32(feature.encode(ENCODING)) & mask
 
 
 class Featurizer:
-    """Text → feature hashes (with repeats). Stems and per-word hashes are cached."""
+    """Text → feature hashes (with repeats). Stems and per-word hashes are cached unless `cache` is off
+    (a model caches what it needs itself)."""
 
-    def __init__(self, spec: FeatureSpec | None = None) -> None:
+    def __init__(self, spec: FeatureSpec | None = None, cache: bool = True) -> None:
         self.spec = spec or FeatureSpec()
         self._mask = (1 << self.spec.bits) - 1
         self._stemmer = snowballstemmer.stemmer("russian")
         self._words: dict[str, tuple[str, tuple[int, ...]]] = {}
+        self._cache = cache
 
     def word(self, word: str) -> tuple[str, tuple[int, ...]]:
         """The word's stem and the hashes of its own features (stem and character n-grams)."""
@@ -55,20 +61,28 @@ class Featurizer:
             if len(self._words) >= CACHE_LIMIT:
                 self._words.clear()
             stem = self._stemmer.stemWord(word)
-            padded = f" {word} "
-            grams = [padded[i:i + n] for n in range(self.spec.char_min, self.spec.char_max + 1)
-                     for i in range(len(padded) - n + 1)]
-            hashes = (stable_hash("w:" + stem, self._mask), *(stable_hash("c:" + g, self._mask) for g in grams))
-            cached = self._words[word] = (stem, hashes)
+            cached = (stem, (stable_hash("w:" + stem, self._mask), *self._gram_hashes(word)))
+            if self._cache:
+                self._words[word] = cached
         return cached
+
+    def _gram_hashes(self, word: str) -> list[int]:
+        """stable_hash("c:" + gram) of each character n-gram of " word ", via CRC-32's running value."""
+        padded = f" {word} ".encode(ENCODING)
+        length, mask, crc = len(padded) // 2, self._mask, zlib.crc32
+        return [crc(padded[2 * i:2 * (i + n)], _GRAM_PREFIX) & mask
+                for n in range(self.spec.char_min, self.spec.char_max + 1) for i in range(length - n + 1)]
 
     def words(self, text: str) -> list[str]:
         return letter_words(text)
 
+    def pair_hash(self, first: str, second: str) -> int:
+        return stable_hash(f"b:{first} {second}", self._mask)
+
     def pair_hashes(self, stems: list[str]) -> list[int]:
         if not self.spec.bigrams:
             return []
-        return [stable_hash(f"b:{a} {b}", self._mask) for a, b in pairwise(stems)]
+        return [self.pair_hash(a, b) for a, b in pairwise(stems)]
 
     def hashes(self, text: str) -> list[int]:
         stems: list[str] = []

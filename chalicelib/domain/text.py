@@ -15,10 +15,14 @@ _LETTERS = re.compile(r"[a-zа-я]+")
 
 def normalise(text: str) -> str:
     """Lower case, «ё» as «е», VK mentions reduced to the name; links, e-mails and phones removed."""
-    text = _VK_MENTION.sub(r" \1 ", text)
-    text = _URL.sub(" ", text)
-    text = _EMAIL.sub(" ", text)
-    text = _PHONE.sub(" ", text)
+    if "[" in text:  # the cheap checks skip most of the regular expressions on most texts
+        text = _VK_MENTION.sub(r" \1 ", text)
+    if "http" in text or "www" in text:
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _EMAIL.sub(" ", text)
+    if "+7" in text or "8" in text:
+        text = _PHONE.sub(" ", text)
     return text.lower().replace("ё", "е")
 
 

@@ -44,7 +44,17 @@ def stack(aws: None) -> dict[str, str]:
 
 @pytest.fixture
 def moto_deps(stack: dict[str, str], clock) -> Iterator[Dependencies]:
-    dynamodb = boto3.client("dynamodb")
+    deps = build_moto_deps(stack, clock, boto3.client("dynamodb"))
+    for executor in deps.region.executors.values():
+        deps.directory.save_endpoint(ExecutorEndpoint(executor.id, f"https://agency.test/{executor.id}",
+                                                      (generate_secret(),)))
+    deps_module.use(deps)
+    yield deps
+    deps_module.use(None)
+
+
+def build_moto_deps(stack: dict[str, str], clock, dynamodb) -> Dependencies:
+    """The app's adapters on the moto stack, with the DynamoDB client given (tests inject faults in it)."""
     table = stack["CasesTableName"]
     settings = Settings(stage=STAGE, cases_table=table, idempotency_table=stack["IdempotencyTableName"],
                         attachments_bucket=stack["AttachmentsBucketName"],
@@ -55,9 +65,4 @@ def moto_deps(stack: dict[str, str], clock) -> Iterator[Dependencies]:
                         webhooks=RecordingWebhookSender(), settings=settings, clock=clock,
                         deliveries=DynamoDeliveryRepository(table, dynamodb),
                         dead_letters=SqsDeadLetters(settings.queue_urls, wait_seconds=0))
-    for executor in deps.region.executors.values():
-        deps.directory.save_endpoint(ExecutorEndpoint(executor.id, f"https://agency.test/{executor.id}",
-                                                      (generate_secret(),)))
-    deps_module.use(deps)
-    yield deps
-    deps_module.use(None)
+    return deps

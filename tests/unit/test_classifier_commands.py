@@ -5,8 +5,8 @@ import json
 
 from click.testing import CliRunner
 
-from tsur.cli import main
 from tests.unit.test_text_model import TRAINING
+from tsur.cli import main
 
 
 def test_train_then_classify_json_lines(tmp_path):

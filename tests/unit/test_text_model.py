@@ -54,6 +54,18 @@ def test_the_artifact_holds_hashes_and_int8_weights_not_words(model, tmp_path):
     assert np.allclose(again.probabilities("яма на дороге"), model.probabilities("яма на дороге"))
 
 
+def test_a_group_head_over_the_labels_survives_the_round_trip(tmp_path):
+    examples = [Example(text, label) for label, texts in TRAINING.items() for text in texts]
+    grouped = train(examples, TrainingOptions(jobs=1), groups={"Яма на дороге": "Дороги", "Нет отопления": "ЖКХ"})
+    assert grouped.groups.names == ("Дороги", "ЖКХ", "—")
+    grouped.save(tmp_path / "grouped.npz")
+    again = TextModel.load(tmp_path / "grouped.npz")
+    text = "в квартире нет отопления"
+    assert again.labels[int(np.argmax(again.probabilities(text)))] == "Нет отопления"
+    assert np.allclose(again.probabilities(text), grouped.probabilities(text))
+    assert again.probabilities(text).sum() == pytest.approx(1.0)
+
+
 def test_a_text_with_nothing_the_model_knows_has_no_probabilities(model):
     assert model.probabilities("zzz qqq") is None
 

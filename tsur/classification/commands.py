@@ -53,6 +53,8 @@ rubricator_option = click.option("--rubricator", "rubricator_file", type=click.P
               help="CSV (or .csv.gz) with a header row")
 @click.option("--text-column", default="text", show_default=True)
 @click.option("--label-column", default="reason", show_default=True)
+@click.option("--group-column", default=None,
+              help="coarser labels the labels nest in (e.g. category): trained as a second head")
 @click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--min-chars", default=0, show_default=True, help="skip rows with shorter text")
 @click.option("--rubricator-examples/--no-rubricator-examples", default=True, show_default=True,
@@ -60,14 +62,19 @@ rubricator_option = click.option("--rubricator", "rubricator_file", type=click.P
 @rubricator_option
 @click.option("--c", "c", default=0.5, show_default=True, help="SVM regularisation")
 @click.option("--jobs", default=2, show_default=True, help="threads for training")
-def train(data_file: Path, text_column: str, label_column: str, out_file: Path, min_chars: int,
-          rubricator_examples: bool, rubricator_file: Path | None, c: float, jobs: int) -> None:
+def train(data_file: Path, text_column: str, label_column: str, group_column: str | None, out_file: Path,
+          min_chars: int, rubricator_examples: bool, rubricator_file: Path | None, c: float, jobs: int) -> None:
     """Обучить классификатор на размеченной истории / train a classifier on labelled history."""
     from tsur.classification import corpus, training
 
     started = time.perf_counter()
+    rows = corpus.read_rows(data_file)
+    groups = None
     try:
-        examples = corpus.labelled_examples(corpus.read_rows(data_file), text_column, label_column, min_chars)
+        if group_column:
+            examples, groups = corpus.labelled_with_groups(rows, text_column, label_column, group_column, min_chars)
+        else:
+            examples = corpus.labelled_examples(rows, text_column, label_column, min_chars)
     except corpus.CorpusError as exc:
         raise click.ClickException(f"{data_file}: {exc}") from exc
     click.echo(f"Строк с меткой / labelled rows: {len(examples)}, меток / labels: {len({e.label for e in examples})}")
@@ -77,7 +84,7 @@ def train(data_file: Path, text_column: str, label_column: str, out_file: Path, 
         examples += extra
     try:
         model = training.train(examples, training.TrainingOptions(c=c, jobs=jobs), progress=progress,
-                               info={"source": data_file.name, "label_column": label_column})
+                               info={"source": data_file.name, "label_column": label_column}, groups=groups)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     model.save(out_file)

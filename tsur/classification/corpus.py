@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
@@ -32,15 +33,30 @@ def read_rows(path: Path) -> Iterator[dict[str, str]]:
 def labelled_examples(rows: Iterable[dict[str, str]], text_column: str, label_column: str,
                       min_chars: int = 0) -> list[Example]:
     """Rows with a label and at least `min_chars` of text; a missing column is an error naming it."""
-    examples = []
+    return [Example(text, label) for text, label, _ in _labelled(rows, text_column, label_column, None, min_chars)]
+
+
+def labelled_with_groups(rows: Iterable[dict[str, str]], text_column: str, label_column: str, group_column: str,
+                         min_chars: int = 0) -> tuple[list[Example], dict[str, str]]:
+    """The examples and each label's group: the group it has most often (a label may sit in two)."""
+    examples: list[Example] = []
+    counts: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for text, label, group in _labelled(rows, text_column, label_column, group_column, min_chars):
+        examples.append(Example(text, label))
+        counts[label][group] += 1
+    return examples, {label: c.most_common(1)[0][0] for label, c in counts.items()}
+
+
+def _labelled(rows: Iterable[dict[str, str]], text_column: str, label_column: str, group_column: str | None,
+              min_chars: int) -> Iterator[tuple[str, str, str]]:
+    columns = [c for c in (text_column, label_column, group_column) if c]
     for number, row in enumerate(rows, start=2):  # line 1 is the header
-        missing = [c for c in (text_column, label_column) if c not in row]
+        missing = [c for c in columns if c not in row]
         if missing:
             raise CorpusError(f"line {number}: no column {missing[0]!r} (columns: {', '.join(row)})")
         text, label = (row[text_column] or "").strip(), (row[label_column] or "").strip()
         if label and len(text) >= min_chars:
-            examples.append(Example(text, label))
-    return examples
+            yield text, label, (row[group_column] or "").strip() if group_column else ""
 
 
 def rubricator_examples(rubricator: Rubricator, known_labels: set[str]) -> list[Example]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
@@ -30,7 +30,7 @@ from chalicelib.domain.classifier import ModelClassifier
 from chalicelib.domain.rubricator import Rubricator
 from chalicelib.domain.text_model import TextModel
 from chalicelib.services.steps import CONFIDENCE_THRESHOLD
-from tsur.classification.corpus import rubricator_examples
+from tsur.classification.corpus import labelled_with_groups, rubricator_examples
 from tsur.classification.training import Example, Progress, no_progress, train
 
 TEST_MONTH = "2021-02"
@@ -110,14 +110,6 @@ def group_predictions(model: TextModel, probabilities: np.ndarray, groups: dict[
     return [names[i] for i in (probabilities @ membership).argmax(axis=1)]
 
 
-def majority_groups(rows: Sequence[dict[str, str]]) -> dict[str, str]:
-    """reason → its most frequent category in the training months (one reason name occurs in two)."""
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for r in rows:
-        counts[r["reason"]][r["category"]] += 1
-    return {reason: c.most_common(1)[0][0] for reason, c in counts.items()}
-
-
 def rubricator_figures(classifier: ModelClassifier, rubricator: Rubricator, texts: Sequence[str],
                        reasons: Sequence[str]) -> dict[str, float]:
     """Accuracy at the rubricator's categories and sectors, and what the moderation threshold does."""
@@ -130,6 +122,7 @@ def rubricator_figures(classifier: ModelClassifier, rubricator: Rubricator, text
     return {"category_accuracy": round(float(right.mean()), 4), "sector_accuracy": round(float(sector.mean()), 4),
             "auto_share": round(float(auto.mean()), 4),
             "auto_accuracy": round(float(right[auto].mean()) if auto.any() else 0.0, 4),
+            "no_topic": round(float(np.mean([r is None for r in results])), 4),
             "expected_calibration_error": round(expected_calibration_error(confidence, right), 4)}
 
 
@@ -192,15 +185,15 @@ class Evaluation:
               test_rows: Sequence[dict[str, str]]) -> tuple[TextModel, list[Example]]:
         from tsur.classification.training import TrainingOptions
 
-        data = [Example(r["text"], r["reason"]) for r in train_rows]
+        data, groups = labelled_with_groups(train_rows, "text", "reason", "category")
         extra, held = held_out_phrasings(self.rubricator, {e.label for e in data})
         model: TextModel = self._timed("ours: training", lambda: train(
-            data + extra, TrainingOptions(jobs=self.jobs), progress=self.progress))
+            data + extra, TrainingOptions(jobs=self.jobs), progress=self.progress, groups=groups))
         self.out_dir.mkdir(parents=True, exist_ok=True)
         model.save(self.out_dir / "eval_model.npz")
         probabilities = np.stack([self._probabilities(model, r["text"]) for r in test_rows])
         reasons = [model.labels[i] for i in probabilities.argmax(axis=1)]
-        categories = group_predictions(model, probabilities, majority_groups(train_rows))
+        categories = group_predictions(model, probabilities, groups)
         for level, predicted in (("category", categories), ("reason", reasons)):
             self.report.ours[level] = scores([r[level] for r in test_rows], predicted, {r[level] for r in train_rows})
         confusion_png([r["category"] for r in test_rows], categories, self.out_dir / "confusion_category.png")

@@ -23,6 +23,7 @@ def print_report(report: Report, echo: Echo) -> None:
     echo(f"\nOurs on the rubricator: category accuracy {r['category_accuracy']:.4f}, "
          f"sector {r['sector_accuracy']:.4f}; "
          f"confidence ≥ threshold for {r['auto_share']:.1%} of appeals, of which correct {r['auto_accuracy']:.1%}; "
+         f"no topic {r['no_topic']:.1%}; "
          f"expected calibration error {r['expected_calibration_error']:.3f}")
     c = report.cold_start
     echo(f"Cold start, categories without history ({int(c['phrasings'])} held-out rubricator phrasings, not "
@@ -33,11 +34,12 @@ def print_report(report: Report, echo: Echo) -> None:
 
 
 def print_inference(figures: Mapping[str, float], echo: Echo) -> None:
-    echo(f"\nInference on one core ({int(figures['texts'])} Feb 2021 texts): "
+    echo(f"\nInference on one core, CPU time ({int(figures['texts'])} Feb 2021 texts): "
          f"{figures['per_second']:.0f} appeals/s "
          f"(first pass, cold stem cache: {figures['per_second_cold_cache']:.0f}/s)")
-    echo(f"Load + first prediction: {figures['first_ms_model_only']:.0f} ms "
-         f"(model load {figures['load_ms']:.0f} ms; {figures['first_ms_with_imports']:.0f} ms with numpy and "
-         f"the other imports in a fresh process)")
-    echo(f"Artifact {figures['artifact_mb']:.2f} MB; peak memory {figures['peak_rss_mb']:.0f} MB "
-         f"(the process before loading the model: {figures['rss_before_model_mb']:.0f} MB)")
+    echo(f"Load + first prediction (CPU time): {figures['load_and_first_ms_numpy_imported']:.0f} ms; "
+         f"{figures['first_ms']:.0f} ms with importing numpy (a new container's first classification, the app "
+         f"imported); {figures['first_ms_fresh_process']:.0f} ms from a bare Python process")
+    echo(f"Artifact {figures['artifact_mb']:.2f} MB; peak memory (RSS) {figures['peak_rss_first_mb']:.0f} MB after "
+         f"the first classification, {figures['peak_rss_mb']:.0f} MB after all of them with the caches filled "
+         f"(before loading: {figures['rss_before_model_mb']:.0f} MB)")

@@ -1,19 +1,20 @@
 """Training the linear text model (development extras: scikit-learn, scipy).
 
-One linear SVM per label (one-vs-rest, as scikit-learn's LinearSVC does internally, but label by
-label so the command can show progress) on binary hashed features weighted by idf and L2-normalised:
-the same transform `TextModel` applies at run time. Rare labels weigh more ((n_max / n)^balance), which
-lifts macro-F1 without costing accuracy. The temperature is fitted on a held-out tenth, then the final
-model is trained on everything and its weights quantised to int8.
+One linear SVM per output column (one-vs-rest, as scikit-learn's LinearSVC does internally, but column
+by column so the command can show progress and use every core) on binary hashed features weighted
+by idf and L2-normalised: the same transform `TextModel` applies at run time. Rare labels weigh more
+((n_max / n)^balance), which lifts macro-F1. With label groups (the portal's categories over its
+reasons) a second head learns the groups. The temperatures are fitted on a held-out tenth, then the
+final model is trained on everything and its weights quantised to int8.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -21,11 +22,12 @@ import numpy as np
 from scipy import sparse
 
 from chalicelib.domain.features import FeatureSpec, Featurizer
-from chalicelib.domain.text_model import TextModel, quantise, softmax
+from chalicelib.domain.text_model import GroupHead, TextModel, fused_logits, quantise, softmax
 
 T = TypeVar("T")
 Progress = Callable[[Iterable[T], int, str], Iterable[T]]  # (items, how many, what) → the same items
 MIN_ROWS_TO_CALIBRATE = 200
+NO_GROUP = "—"  # the group of labels the group column says nothing about (the rubricator's own phrasings)
 
 
 def no_progress(items: Iterable[T], total: int, label: str) -> Iterable[T]:
@@ -37,7 +39,7 @@ class TrainingOptions:
     c: float = 0.5  # the SVM's regularisation (chosen on Oct–Dec → Jan, never on the test month)
     balance: float = 0.5
     min_df: int = 2  # a feature must occur in at least this many texts
-    holdout: float = 0.1  # share of rows kept aside to fit the temperature
+    holdout: float = 0.1  # share of rows kept aside to fit the temperatures
     seed: int = 13
     jobs: int = min(4, os.cpu_count() or 1)  # liblinear releases the GIL: one thread per core
 
@@ -49,36 +51,53 @@ class Example:
     weight: float = 1.0
 
 
+@dataclass(frozen=True)
+class Head:
+    """Classes of one head: each row's class index and the rows' weights."""
+
+    classes: tuple[str, ...]
+    index: np.ndarray
+    weights: np.ndarray
+
+    @classmethod
+    def of(cls, names: Sequence[str], own: np.ndarray, balance: float) -> Head:
+        classes = tuple(sorted(set(names)))
+        position = {name: i for i, name in enumerate(classes)}
+        index = np.array([position[n] for n in names])
+        counts = np.bincount(index, minlength=len(classes)).astype(float)
+        return cls(classes, index, own * (counts.max() / counts[index]) ** balance)
+
+    def rows(self, mask: np.ndarray) -> Head:
+        return Head(self.classes, self.index[mask], self.weights[mask])
+
+
 def train(examples: Sequence[Example], options: TrainingOptions | None = None, spec: FeatureSpec | None = None,
-          progress: Progress[Any] = no_progress, info: dict[str, Any] | None = None) -> TextModel:
+          progress: Progress[Any] = no_progress, info: dict[str, Any] | None = None,
+          groups: Mapping[str, str] | None = None) -> TextModel:
+    """A model over the examples' labels; with `groups` (label → group) also a head over the groups."""
     options = options or TrainingOptions()
     spec = spec or FeatureSpec()
-    labels = sorted({e.label for e in examples})
-    if len(labels) < 2:
+    own = np.array([e.weight for e in examples])
+    heads = [Head.of([e.label for e in examples], own, options.balance)]
+    if len(heads[0].classes) < 2:
         raise ValueError("need at least two labels to train a classifier")
-    y = _indices(examples, labels)
-    weights = _sample_weights(examples, y, len(labels), options.balance)
+    if groups is not None:
+        heads.append(Head.of([groups.get(e.label, NO_GROUP) for e in examples], own, options.balance))
     keys, matrix = _features(examples, spec, options.min_df, progress)
     idf, tfidf = _tfidf(matrix)
-    temperature = _fit_temperature(tfidf, y, weights, len(labels), options, progress)
-    coef, bias = _fit(tfidf, y, weights, len(labels), options, progress, "Обучение / training")
+    labels = heads[0].classes
+    group_head = None
+    if groups is not None:
+        of_label = np.array([heads[1].classes.index(groups.get(label, NO_GROUP)) for label in labels], dtype=np.int16)
+        group_head = GroupHead(heads[1].classes, of_label)
+    temperature, group_head = _calibrate(tfidf, heads, group_head, options, progress)
+    coef, bias = _fit(tfidf, heads, options, progress, "Обучение / training")
     quantised, scales = quantise(coef)
     meta = {"rows": len(examples), "labels": len(labels), "features": int(keys.size),
             "trained_at": datetime.now(UTC).isoformat(timespec="seconds"), "options": asdict(options),
             **(info or {})}
-    return TextModel(labels=tuple(labels), keys=keys.astype(np.uint32), idf=idf, weights=quantised, scales=scales,
-                     bias=bias.astype(np.float32), temperature=temperature, spec=spec, info=meta)
-
-
-def _indices(examples: Sequence[Example], labels: list[str]) -> np.ndarray:
-    index = {label: i for i, label in enumerate(labels)}
-    return np.array([index[e.label] for e in examples])
-
-
-def _sample_weights(examples: Sequence[Example], y: np.ndarray, n_labels: int, balance: float) -> np.ndarray:
-    counts = np.bincount(y, minlength=n_labels).astype(float)
-    own = np.array([e.weight for e in examples])
-    return own * (counts.max() / counts[y]) ** balance
+    return TextModel(labels=labels, keys=keys.astype(np.uint32), idf=idf, weights=quantised, scales=scales,
+                     bias=bias.astype(np.float32), temperature=temperature, spec=spec, info=meta, groups=group_head)
 
 
 def hashed_matrix(texts: Sequence[str], featurizer: Featurizer, progress: Progress[Any] = no_progress,
@@ -117,40 +136,49 @@ def normalise_rows(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     return sparse.csr_matrix(sparse.diags(1 / norms) @ matrix)
 
 
-def _fit(x: sparse.csr_matrix, y: np.ndarray, weights: np.ndarray, n_labels: int, options: TrainingOptions,
-         progress: Progress[Any], label: str) -> tuple[np.ndarray, np.ndarray]:
-    coef = np.zeros((x.shape[1], n_labels), dtype=np.float32)
-    bias = np.full(n_labels, -1.0, dtype=np.float32)  # a label absent from this part never wins
-    for j, column, intercept in progress(_one_vs_rest(x, y, weights, n_labels, options), n_labels, label):
-        coef[:, j], bias[j] = column, intercept
+def _fit(x: sparse.csr_matrix, heads: Sequence[Head], options: TrainingOptions, progress: Progress[Any],
+         label: str) -> tuple[np.ndarray, np.ndarray]:
+    """Weights (features × columns) and biases of every head's classes, side by side."""
+    columns = [(head, j) for head in heads for j in range(len(head.classes))]
+    coef = np.zeros((x.shape[1], len(columns)), dtype=np.float32)
+    bias = np.full(len(columns), -1.0, dtype=np.float32)  # a class absent from this part never wins
+    for at, column, intercept in progress(_one_vs_rest(x, columns, options), len(columns), label):
+        coef[:, at], bias[at] = column, intercept
     return coef, bias
 
 
-def _one_vs_rest(x: sparse.csr_matrix, y: np.ndarray, weights: np.ndarray, n_labels: int,
+def _one_vs_rest(x: sparse.csr_matrix, columns: Sequence[tuple[Head, int]],
                  options: TrainingOptions) -> Iterator[tuple[int, np.ndarray, float]]:
     from sklearn.svm import LinearSVC
 
-    def fit_one(j: int) -> tuple[int, np.ndarray, float]:
-        target = (y == j).astype(int)
+    def fit_one(at: int) -> tuple[int, np.ndarray, float]:
+        head, j = columns[at]
+        target = (head.index == j).astype(int)
         if not 0 < target.sum() < len(target):
-            return j, np.zeros(x.shape[1], dtype=np.float32), -1.0
-        svm = LinearSVC(C=options.c).fit(x, target, sample_weight=weights)
-        return j, svm.coef_[0], float(svm.intercept_[0])
+            return at, np.zeros(x.shape[1], dtype=np.float32), -1.0
+        svm = LinearSVC(C=options.c).fit(x, target, sample_weight=head.weights)
+        return at, svm.coef_[0], float(svm.intercept_[0])
 
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        yield from pool.map(fit_one, range(n_labels))
+        yield from pool.map(fit_one, range(len(columns)))
 
 
-def _fit_temperature(x: sparse.csr_matrix, y: np.ndarray, weights: np.ndarray, n_labels: int,
-                     options: TrainingOptions, progress: Progress[Any]) -> float:
-    """The softmax temperature that minimises the log-loss on a held-out part (1.0 for tiny data)."""
+def _calibrate(x: sparse.csr_matrix, heads: Sequence[Head], groups: GroupHead | None, options: TrainingOptions,
+               progress: Progress[Any]) -> tuple[float, GroupHead | None]:
+    """The softmax temperatures that minimise the log-loss on a held-out part (1.0 for tiny data): the
+    labels', the groups', then the fused distribution's."""
     if x.shape[0] < MIN_ROWS_TO_CALIBRATE:
-        return 1.0
+        return 1.0, groups
     held = np.random.default_rng(options.seed).random(x.shape[0]) < options.holdout
-    coef, bias = _fit(x[~held], y[~held], weights[~held], n_labels, options, progress,
-                      "Калибровка / calibration")
-    scores = x[held] @ coef + bias
-    return best_temperature(np.asarray(scores), y[held])
+    coef, bias = _fit(x[~held], [h.rows(~held) for h in heads], options, progress, "Калибровка / calibration")
+    scores = np.asarray(x[held] @ coef + bias)
+    n, truth = len(heads[0].classes), heads[0].index[held]
+    temperature = best_temperature(scores[:, :n], truth)
+    if groups is None:
+        return temperature, None
+    groups = replace(groups, temperature=best_temperature(scores[:, n:], heads[1].index[held]))
+    fused = replace(groups, fused_temperature=best_temperature(fused_logits(scores, n, temperature, groups), truth))
+    return temperature, fused
 
 
 def best_temperature(scores: np.ndarray, y: np.ndarray) -> float:

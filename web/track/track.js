@@ -19,8 +19,9 @@
   const state = { id: params.get('id'), token: params.get('token'), api: apiBase(), last: null, status: null, failures: 0 };
   const $ = (id) => document.getElementById(id);
 
+  // Адрес API: из ссылки (?api=), из config.js (его пишет шаг развёртывания), иначе origin самой страницы.
   function apiBase() {
-    const given = params.get('api');
+    const given = params.get('api') || (window.TSUR_CONFIG && window.TSUR_CONFIG.api);
     if (given && /^https?:\/\//i.test(given)) return given.replace(/\/+$/, '');
     return location.origin;
   }

@@ -6,6 +6,9 @@ import { session } from './session.js';
 
 const config = window.TSUR_CONFIG || {};
 const cognito = config.auth === 'cognito';
+// Выход стека даёт домен без схемы («….auth.<регион>.amazoncognito.com»).
+const cognitoBase = /^https?:\/\//i.test(config.cognito_domain || '') ? config.cognito_domain : `https://${config.cognito_domain}`;
+const returnUrl = () => config.redirect_uri || `${location.origin}${location.pathname}`;
 
 // После входа через Cognito токен приходит во фрагменте адреса: забираем его и убираем из адреса.
 export function takeTokenFromUrl() {
@@ -42,10 +45,10 @@ function localForm(onSignedIn) {
 }
 
 function cognitoButton() {
-  const url = new URL('/oauth2/authorize', config.cognito_domain);
+  const url = new URL('/oauth2/authorize', cognitoBase);
   url.searchParams.set('response_type', 'token');
   url.searchParams.set('client_id', config.client_id);
-  url.searchParams.set('redirect_uri', config.redirect_uri || `${location.origin}${location.pathname}`);
+  url.searchParams.set('redirect_uri', returnUrl());
   url.searchParams.set('scope', 'openid email profile');
   return el('p', {}, el('a', { class: 'button button-primary', href: url.href }, 'Войти через единую учётную запись'));
 }
@@ -53,9 +56,9 @@ function cognitoButton() {
 export function signOut() {
   session.clear();
   if (!cognito) return location.reload();
-  const url = new URL('/logout', config.cognito_domain);
+  const url = new URL('/logout', cognitoBase);
   url.searchParams.set('client_id', config.client_id);
-  url.searchParams.set('logout_uri', config.redirect_uri || `${location.origin}${location.pathname}`);
+  url.searchParams.set('logout_uri', returnUrl());
   location.assign(url.href);
 }
 

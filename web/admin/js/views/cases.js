@@ -35,8 +35,10 @@ function filterForm(ref, f, ctx) {
     select('status', 'Статус', options(ref.statuses, 'Любой'), f.status),
     select('sector', 'Сфера', options(ref.sectors, 'Любая'), f.sector),
     select('category', 'Категория', options(categories, 'Любая'), f.category),
-    select('executor', 'Исполнитель', options(ref.executors, 'Любой'), f.executor),
-    select('municipality', 'Район', options(ref.municipalities, 'Любой'), f.municipality),
+    // Свой район у оператора муниципалитета и свои обращения у исполнителя API подставляет само.
+    ctx.user.role === 'executor' ? null : select('executor', 'Исполнитель', options(ref.executors, 'Любой'), f.executor),
+    ctx.user.role === 'municipal_operator' ? null
+      : select('municipality', 'Район', options(ref.municipalities, 'Любой'), f.municipality),
     select('overdue', 'Просрочка', [['', 'Неважно'], ['true', 'Только просроченные'], ['false', 'Без просрочки']], f.overdue),
     input('from', 'С даты', { type: 'date', value: f.from }),
     input('to', 'По дату', { type: 'date', value: f.to }),

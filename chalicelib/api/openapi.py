@@ -1,0 +1,178 @@
+"""The OpenAPI 3.1 document of the HTTP API, built from the routes Chalice knows and the pydantic models
+that validate the requests: no hand-written copy of a schema that could drift from the code.
+
+`OPERATIONS` names, per view function, what the route reads (body model, query model), who may call it
+and what it answers on success. A route missing from it still appears (the test suite fails until it
+is described here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from chalicelib.api import admin_schemas as admin
+from chalicelib.api import schemas as public
+from chalicelib.api.vk import VkCallbackIn
+
+OPENAPI_PATH = "/v1/openapi.json"
+TRACKING, EXECUTOR, OPERATOR = "trackingToken", "executorKey", "operatorBearer"
+
+
+@dataclass(frozen=True)
+class Operation:
+    summary: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    security: str | None = None
+    status: int = 200
+    reply: type[BaseModel] | None = None
+    text_reply: bool = False
+    headers: tuple[str, ...] = field(default_factory=tuple)
+
+
+OPERATIONS: dict[str, Operation] = {
+    "health": Operation("Проверка работоспособности"),
+    "openapi_document": Operation("Этот документ OpenAPI"),
+    "list_sectors": Operation("Сферы для виджета"),
+    "list_municipalities": Operation("Районы для виджета"),
+    "submit_appeal": Operation("Подать обращение", body=public.AppealIn, status=202, reply=public.AppealAccepted,
+                               headers=("Idempotency-Key",)),
+    "get_appeal": Operation("Статус обращения для жителя", security=TRACKING),
+    "clarify_appeal": Operation("Уточнение от жителя", body=public.ResidentClarificationIn, security=TRACKING),
+    "rate_answer": Operation("Оценка ответа", body=public.RatingIn, security=TRACKING),
+    "reopen_appeal": Operation("Повторное открытие", body=public.ReopenIn, security=TRACKING),
+    "presign_resident_upload": Operation("Загрузка фото жителя", body=public.UploadRequest, status=201),
+    "vk_callback": Operation("VK Callback API", body=VkCallbackIn, text_reply=True),
+    "executor_cases": Operation("Обращения исполнителя", query=public.CaseListQuery, security=EXECUTOR),
+    "executor_case": Operation("Обращение исполнителя", security=EXECUTOR),
+    "executor_ack": Operation("Взять в работу", security=EXECUTOR),
+    "executor_answer": Operation("Ответ исполнителя", body=public.AnswerIn, security=EXECUTOR),
+    "executor_clarification": Operation("Запрос уточнения", body=public.ClarificationIn, security=EXECUTOR),
+    "executor_decline": Operation("Отказ: не наше обращение", body=public.DeclineIn, security=EXECUTOR),
+    "executor_upload": Operation("Вложение исполнителя", body=public.UploadRequest, security=EXECUTOR, status=201),
+    "operator_login": Operation("Вход оператора", body=admin.LoginIn),
+    "operator_me": Operation("Текущий оператор", security=OPERATOR),
+    "admin_reference": Operation("Справочники", security=OPERATOR),
+    "admin_cases": Operation("Поиск обращений", query=admin.CaseQuery, security=OPERATOR),
+    "admin_moderation": Operation("Очередь модерации", security=OPERATOR),
+    "admin_case": Operation("Карточка обращения", security=OPERATOR),
+    "admin_accept": Operation("Принять с модерации", security=OPERATOR),
+    "admin_category": Operation("Выбрать категорию", body=admin.CategoryIn, security=OPERATOR),
+    "admin_reject": Operation("Отклонить", body=admin.ReasonIn, security=OPERATOR),
+    "admin_clarify": Operation("Запросить уточнение", body=admin.QuestionIn, security=OPERATOR),
+    "admin_reassign": Operation("Переназначить", body=admin.ReassignIn, security=OPERATOR),
+    "admin_publish": Operation("Опубликовать ответ", security=OPERATOR),
+    "admin_return": Operation("Вернуть ответ", body=admin.ReasonIn, security=OPERATOR),
+    "admin_close": Operation("Закрыть", body=admin.ReasonIn, security=OPERATOR),
+    "admin_board": Operation("Сводка", security=OPERATOR),
+    "admin_heatmap": Operation("Тепловая карта", query=admin.HeatmapQuery, security=OPERATOR),
+    "admin_districts": Operation("Границы районов", security=OPERATOR),
+    "admin_deliveries": Operation("Доставки вебхуков", query=admin.DeliveryQuery, security=OPERATOR),
+    "admin_replay_delivery": Operation("Повторить доставку", security=OPERATOR),
+    "admin_dlq": Operation("Очереди недоставленных", security=OPERATOR),
+    "admin_dlq_messages": Operation("Сообщения очереди недоставленных", security=OPERATOR),
+    "admin_dlq_redrive": Operation("Вернуть сообщения в работу", body=admin.RedriveIn, security=OPERATOR),
+}
+_AUTH_ERRORS = {TRACKING: ("404",), EXECUTOR: ("401", "404"), OPERATOR: ("401", "403", "404")}
+
+SECURITY_SCHEMES = {
+    TRACKING: {"type": "apiKey", "in": "header", "name": "X-Tracking-Token",
+               "description": "Токен отслеживания из ответа на подачу (или ?token=)"},
+    EXECUTOR: {"type": "http", "scheme": "bearer", "description": "API-ключ исполнителя tsk_…"},
+    OPERATOR: {"type": "http", "scheme": "bearer",
+               "description": "Сессия оператора (локально) или токен Cognito (в AWS)"},
+}
+ERROR_SCHEMA = {
+    "type": "object", "required": ["error", "message", "fields"], "additionalProperties": False,
+    "properties": {
+        "error": {"type": "string"}, "message": {"type": "string"},
+        "fields": {"type": "array", "items": {
+            "type": "object", "required": ["field", "message"],
+            "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}},
+    },
+}
+
+
+def _models() -> list[type[BaseModel]]:
+    found = {m for op in OPERATIONS.values() for m in (op.body, op.reply) if m is not None}
+    return sorted(found, key=lambda m: m.__name__)
+
+
+def _component_schemas() -> dict[str, Any]:
+    _, top = models_json_schema([(model, "validation") for model in _models()],
+                                ref_template="#/components/schemas/{model}")
+    return {**top.get("$defs", {}), "Error": ERROR_SCHEMA}
+
+
+def _ref(model: type[BaseModel]) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    required = set(schema.get("required", []))
+    return [{"name": name, "in": "query", "required": name in required, "schema": prop}
+            for name, prop in schema.get("properties", {}).items()]
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _success(op: Operation) -> dict[str, Any]:
+    if op.status == 204:
+        return {"description": "Нет содержимого"}
+    if op.text_reply:
+        return {"description": "OK", "content": {"text/plain": {"schema": {"type": "string"}}}}
+    schema = _ref(op.reply) if op.reply else {}
+    return {"description": "OK", "content": {"application/json": {"schema": schema}}}
+
+
+def _responses(op: Operation) -> dict[str, Any]:
+    responses = {str(op.status): _success(op)}
+    if op.body or op.query:
+        responses.update({"400": _error("Тело не JSON-объект"), "413": _error("Слишком большой запрос"),
+                          "422": _error("Ошибки в полях: по сообщению на поле")})
+    for status in _AUTH_ERRORS.get(op.security or "", ()):
+        responses[status] = _error("Нет доступа или не найдено")
+    responses["4XX"] = _error("Другие ошибки клиента, в том же виде")
+    return responses
+
+
+def _operation(view_name: str, path: str, method: str) -> dict[str, Any]:
+    if method == "OPTIONS":
+        op = Operation("CORS preflight", status=204)
+    else:
+        op = OPERATIONS.get(view_name, Operation(f"{view_name} (не описан)"))
+    result: dict[str, Any] = {"operationId": view_name, "summary": op.summary, "responses": _responses(op)}
+    parameters = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
+                  for part in path.split("/") if part.startswith("{")]
+    parameters += [{"name": h, "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200}}
+                   for h in op.headers]
+    if op.query:
+        parameters += _query_parameters(op.query)
+    if parameters:
+        result["parameters"] = parameters
+    if op.body:
+        result["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(op.body)}}}
+    result["security"] = [{op.security: []}] if op.security else []
+    return result
+
+
+def build_document(routes: dict[str, dict[str, Any]], version: str = "1") -> dict[str, Any]:
+    """`routes` is Chalice's `app.routes`: path → method → route entry (with `view_name`)."""
+    paths = {path: {method.lower(): _operation(entry.view_name, path, method)
+                    for method, entry in sorted(methods.items())}
+             for path, methods in sorted(routes.items())}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "ЦУР: обращения жителей (tsur)", "version": version,
+                 "description": "Ошибки клиента: JSON {error, message, fields: [{field, message}]}"},
+        "paths": paths,
+        "components": {"schemas": _component_schemas(), "securitySchemes": SECURITY_SCHEMES},
+    }

@@ -1,0 +1,140 @@
+"""Browser tests: Playwright drives Debian's Chromium (/usr/bin/chromium) against `tsur local` as a process.
+
+Never `playwright install`: the browser is the system's, installed by `make browser-deps`. When it is missing
+the tests fail, loudly, rather than skip. Screenshots go to test-artifacts/browser/; with
+TSUR_UPDATE_SCREENSHOTS=1 the ones the README shows are also copied to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.e2e.conftest import Stack, wait_for
+from tests.e2e.conftest import stack as stack  # the module-scoped local stack, shared with e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts" / "browser"
+README_SHOTS = REPO / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def open_page(browser: Any) -> Iterator[Any]:
+    """open_page(viewport=DESKTOP) → a page in a fresh context: its own sessionStorage, so its own sign-in."""
+    contexts: list[Any] = []
+
+    def new_page(viewport: dict[str, int] = DESKTOP) -> Any:
+        context = browser.new_context(viewport=viewport, locale="ru-RU", timezone_id="Europe/Moscow")
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+        return page
+
+    errors: list[str] = []
+    yield new_page
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors in the page: {errors}"
+
+
+def screenshot(page: Any, name: str, readme: bool = False) -> Path:
+    """Saved as a test artefact; with TSUR_UPDATE_SCREENSHOTS=1 the README's ones also go to docs/screenshots."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    if readme and os.environ.get("TSUR_UPDATE_SCREENSHOTS") == "1":
+        README_SHOTS.mkdir(parents=True, exist_ok=True)
+        save_small(path, README_SHOTS / f"{name}.png")
+    return path
+
+
+def save_small(source: Path, target: Path) -> None:
+    """A 256-colour palette PNG: a page screenshot loses nothing visible and shrinks to about a third."""
+    from PIL import Image
+
+    with Image.open(source) as image:
+        image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
+
+
+def credentials(stack: Stack) -> dict[str, Any]:
+    return json.loads((stack.state_dir / "credentials.json").read_text())
+
+
+def operator_password(stack: Stack, username: str) -> str:
+    operators = credentials(stack)["operators"]
+    return str(next(o["password"] for o in operators if o["username"] == username))
+
+
+def executor_headers(stack: Stack, executor_id: str) -> dict[str, str]:
+    key = next(e["api_key"] for e in credentials(stack)["executors"] if e["id"] == executor_id)
+    return {"Authorization": f"Bearer {key}"}
+
+
+def operator_headers(stack: Stack, username: str) -> dict[str, str]:
+    response = requests.post(f"{stack.api}/v1/auth/login", timeout=5,
+                             json={"username": username, "password": operator_password(stack, username)})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def sign_in(page: Any, stack: Stack, username: str, hash_path: str = "") -> None:
+    page.goto(f"{stack.api}/admin/{hash_path}")
+    page.get_by_label("Имя пользователя").fill(username)
+    page.get_by_label("Пароль").fill(operator_password(stack, username))
+    page.get_by_role("button", name="Войти").click()
+    page.locator("#nav a").first.wait_for()
+
+
+def admin_case(stack: Stack, case_id: str, username: str = "operator") -> dict[str, Any]:
+    response = requests.get(f"{stack.api}/v1/admin/cases/{case_id}", headers=operator_headers(stack, username),
+                            timeout=5)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def wait_for_status(stack: Stack, case_id: str, statuses: set[str], seconds: float = 30) -> dict[str, Any]:
+    headers = operator_headers(stack, "operator")
+
+    def reached() -> dict[str, Any] | None:
+        case = requests.get(f"{stack.api}/v1/admin/cases/{case_id}", headers=headers, timeout=5).json()
+        return case if case.get("status") in statuses else None
+
+    return dict(wait_for(reached, seconds, stack))
+
+
+def png(width: int = 64, height: int = 48) -> bytes:
+    """A real PNG (a colour gradient), small enough to upload in a blink."""
+    rows = b"".join(b"\x00" + bytes(v for x in range(width) for v in (x * 4 % 256, y * 5 % 256, 160))
+                    for y in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
