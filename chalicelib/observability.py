@@ -14,6 +14,8 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+# Not "tsur": Chalice(app_name="tsur") takes that logger over (its own plain handler, level ERROR).
+LOGGER_NAME = "tsur.app"
 _context: ContextVar[dict[str, str]] = ContextVar("tsur_log_context", default={})  # noqa: B039
 
 
@@ -29,10 +31,18 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def get_logger(name: str = "tsur") -> logging.Logger:
+class StdoutHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stdout is when a line is written (a test's capture, a redirected run)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stdout
+        super().emit(record)
+
+
+def get_logger(name: str = LOGGER_NAME) -> logging.Logger:
     logger = logging.getLogger(name)
     if not logger.handlers:
-        handler = logging.StreamHandler(sys.stdout)
+        handler = StdoutHandler()
         handler.setFormatter(JsonFormatter())
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)

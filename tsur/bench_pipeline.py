@@ -419,7 +419,9 @@ def bench_pipeline(count: int, speedup: float, timeout_s: float, synthetic: bool
     if not synthetic and not appeals_path().is_file():
         click.echo(f"skipped: the data set {appeals_path()} is absent (set TSUR_DATA_DIR, or use --synthetic)")
         return
-    logging.getLogger("tsur").setLevel(logging.ERROR)
+    from chalicelib.observability import get_logger
+
+    get_logger().setLevel(logging.ERROR)
     appeals = load_appeals(count, synthetic)
     meter = AwsMeter()
     meter.install()

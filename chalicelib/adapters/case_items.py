@@ -29,6 +29,18 @@ def _dt(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+# The sort key of the sparse `by_pending` index. A case the sweeper gave up on sorts after every date
+# ("~" > digits), so the sweeper's `pending_since < :before` never reads it again, however many pile up;
+# the consistency check finds them between GAVE_UP and GAVE_UP + a date.
+GAVE_UP = "~"
+
+
+def pending_sort_key(case: Case) -> str | None:
+    if case.pending_since is None:
+        return None
+    return (GAVE_UP if case.resends_exhausted else "") + case.pending_since.isoformat()
+
+
 def _num(value: float | None) -> Decimal | None:
     return Decimal(str(value)) if value is not None else None
 
@@ -47,7 +59,7 @@ def case_to_item(case: Case, version: int) -> dict[str, Any]:
         "attachments": list(case.attachments) or None, "correlation_id": case.correlation_id,
         "status": case.status.value, "created_at": _iso(case.created_at), "updated_at": _iso(case.updated_at),
         "assignment_count": case.assignment_count, "overdue": case.overdue, "version": version,
-        "pending_step": case.pending_step, "pending_since": _iso(case.pending_since),
+        "pending_step": case.pending_step, "pending_since": pending_sort_key(case),
         "pending_sweeps": case.pending_sweeps,
         "answers": [_answer_item(a) for a in case.answers] or None,
         "published_answer_id": case.published_answer_id, "published_at": _iso(case.published_at),
@@ -104,7 +116,8 @@ def item_to_case(item: dict[str, Any]) -> Case:
                               deadline_at=_dt(assignment["deadline_at"]),  # type: ignore[arg-type]
                               rule=assignment["rule"], territory=assignment.get("territory")) if assignment else None,
         assignment_count=int(item.get("assignment_count", 0)), pending_step=item.get("pending_step"),
-        pending_since=_dt(item.get("pending_since")), pending_sweeps=int(item.get("pending_sweeps", 0)),
+        pending_since=_dt(str(item.get("pending_since", "")).removeprefix(GAVE_UP)),
+        pending_sweeps=int(item.get("pending_sweeps", 0)),
         updated_at=_dt(item.get("updated_at")), overdue=bool(item.get("overdue", False)),
         answers=[_item_answer(a) for a in item.get("answers", ())],
         published_answer_id=item.get("published_answer_id"), published_at=_dt(item.get("published_at")),

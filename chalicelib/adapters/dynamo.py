@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from chalicelib.adapters.case_items import (
     CASE_SK,
     EVENT_PREFIX,
+    GAVE_UP,
     LISTINGS,
     case_pk,
     case_to_item,
@@ -179,6 +180,13 @@ class DynamoCaseRepository(CaseRepository, CounterStore):
         items = self._query(IndexName="by_pending", Limit=limit,
                             KeyConditionExpression="pending_step = :step AND pending_since < :before",
                             ExpressionAttributeValues=to_dynamo({":step": step, ":before": before.isoformat()}))
+        return [self._case(i) for i in items]
+
+    def given_up(self, step: str, before: datetime, limit: int = 100) -> list[Case]:
+        items = self._query(IndexName="by_pending", Limit=limit,
+                            KeyConditionExpression="pending_step = :step AND pending_since BETWEEN :low AND :high",
+                            ExpressionAttributeValues=to_dynamo({":step": step, ":low": GAVE_UP,
+                                                                 ":high": GAVE_UP + before.isoformat()}))
         return [self._case(i) for i in items]
 
     def due_before(self, when: datetime, limit: int = 100) -> list[Case]:

@@ -96,8 +96,15 @@ class InMemoryCaseRepository(CaseRepository, CounterStore):
         return {sk: dict(attrs) for (p, sk), attrs in self._analytics.items() if p == pk}
 
     def waiting_since(self, step: str, before: datetime, limit: int = 100) -> list[Case]:
-        found = [c for c in self._cases.values()
-                 if c.pending_step == step and c.pending_since and c.pending_since < before]
+        return self._pending(step, before, limit, given_up=False)
+
+    def given_up(self, step: str, before: datetime, limit: int = 100) -> list[Case]:
+        return self._pending(step, before, limit, given_up=True)
+
+    def _pending(self, step: str, before: datetime, limit: int, given_up: bool) -> list[Case]:
+        found = sorted((c for c in self._cases.values() if c.pending_step == step and c.pending_since
+                        and c.pending_since < before and c.resends_exhausted == given_up),
+                       key=lambda c: c.pending_since or before)
         return [copy.deepcopy(c) for c in found[:limit]]
 
     def due_before(self, when: datetime, limit: int = 100) -> list[Case]:

@@ -41,7 +41,12 @@ class CaseRepository(ABC):
 
     @abstractmethod
     def waiting_since(self, step: str, before: datetime, limit: int = 100) -> list[Case]:
-        """Cases waiting for `step` since before `before` (sparse index, never a scan)."""
+        """Cases waiting for `step` since before `before` that the sweeper still re-sends (sparse index,
+        never a scan)."""
+
+    @abstractmethod
+    def given_up(self, step: str, before: datetime, limit: int = 100) -> list[Case]:
+        """Cases still waiting for `step`, last re-sent before `before`, that the sweeper gave up on."""
 
     @abstractmethod
     def due_before(self, when: datetime, limit: int = 100) -> list[Case]:

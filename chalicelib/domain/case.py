@@ -19,6 +19,7 @@ RESIDENT = "resident"
 # What a case waits for outside the pipeline (kept in `pending_step`, so it is indexed like a step).
 WAITING_CLARIFICATION = "resident_clarification"
 WAITING_REACTION = "resident_reaction"
+MAX_STEP_RESENDS = 3  # how often the sweeper re-sends a step that never came through
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,11 @@ class Case:
 
     def is_waiting_for(self, step: str) -> bool:
         return self.pending_step == step
+
+    @property
+    def resends_exhausted(self) -> bool:
+        """The sweeper re-sent the pending step as often as it will: now it is for operators to look at."""
+        return self.pending_sweeps >= MAX_STEP_RESENDS
 
     # -- what the pipeline does -----------------------------------------------------------------
     def send_to_moderation(self, at: datetime, reason: str, actor: str = SYSTEM) -> None:

@@ -3,7 +3,7 @@
 Everything that waits in tsur has a way on: a pipeline step has a queued message and, behind it, the
 `sweep_pending` schedule; a webhook attempt has a queued message and, behind it, `sweep_deliveries`.
 So something waiting well past the point where its sweeper should have acted is stuck: the sweeper
-gave up (a case re-sent `MAX_SWEEPS` times) or is not running. Parked and disabled deliveries are not
+gave up (a case re-sent `MAX_STEP_RESENDS` times) or is not running. Parked and disabled deliveries are not
 stuck (operators see and replay them) and are only counted. Reads go through the sparse indexes
 (`by_pending`, `by_delivery`), never a scan, so it can run in production.
 """
@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib.services.deps import Dependencies
-from chalicelib.services.sweeper import MAX_SWEEPS, STALE_AFTER
+from chalicelib.services.sweeper import STALE_AFTER
 from chalicelib.settings import PIPELINE_STEPS
 
 # Two runs of a once-a-minute schedule plus slack: past this, a sweeper that works would have acted.
@@ -46,11 +46,12 @@ def check(deps: Dependencies) -> Report:
     report = Report()
     for step in PIPELINE_STEPS:
         # A working sweeper re-sends (and re-stamps) a case by STALE_AFTER; one past that plus the margin
-        # was given up on (MAX_SWEEPS) or the sweeper does not run.
-        stuck = deps.cases.waiting_since(step, now - STALE_AFTER - SWEEP_MARGIN, LIMIT)
+        # was given up on or the sweeper does not run.
+        before = now - STALE_AFTER - SWEEP_MARGIN
+        stuck = deps.cases.waiting_since(step, before, LIMIT) + deps.cases.given_up(step, before, LIMIT)
         report.stuck_steps[step] = len(stuck)
         report.examples += [{"case_id": c.id, "step": step, "since": str(c.pending_since),
-                             "sweeps": c.pending_sweeps, "gave_up": c.pending_sweeps >= MAX_SWEEPS}
+                             "sweeps": c.pending_sweeps, "gave_up": c.resends_exhausted}
                             for c in stuck[:5]]
     late = deps.deliveries.scheduled_before(now - SWEEP_MARGIN, LIMIT)
     report.stuck_deliveries = len(late)

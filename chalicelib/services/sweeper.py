@@ -2,8 +2,9 @@
 
 This is what makes "written but not enqueued" safe: the case says which step it waits for, and a
 scheduled sweep finds the ones that have waited longer than the step's normal retries would take
-(through the sparse `by_pending` index, never a scan). A case is re-sent a few times at most; past
-that it stays visible to operators (and to the consistency check) instead of looping for ever.
+(through the sparse `by_pending` index, never a scan). A case is re-sent a few times at most
+(`MAX_STEP_RESENDS`); past that it leaves the sweep's part of the index, so it neither loops for ever
+nor blocks the cases behind it, and the consistency check reports it to operators.
 """
 
 from __future__ import annotations
@@ -19,17 +20,14 @@ from chalicelib.settings import PIPELINE_STEPS
 # Longer than a message's visibility timeout times its receive count, so a message still being
 # retried by SQS is not doubled.
 STALE_AFTER = timedelta(minutes=15)
-MAX_SWEEPS = 3
 
 
-def sweep_pending(deps: Dependencies, stale_after: timedelta = STALE_AFTER) -> dict[str, int]:
+def sweep_pending(deps: Dependencies, stale_after: timedelta = STALE_AFTER, limit: int = 100) -> dict[str, int]:
     now = deps.clock()
     resent: dict[str, int] = {}
     for step in PIPELINE_STEPS:
         count = 0
-        for case in deps.cases.waiting_since(step, now - stale_after):
-            if case.pending_sweeps >= MAX_SWEEPS:
-                continue
+        for case in deps.cases.waiting_since(step, now - stale_after, limit):
             with log_context(case_id=case.id, correlation_id=case.correlation_id, step=step):
                 case.pending_since = now
                 case.pending_sweeps += 1

@@ -6,7 +6,7 @@ import boto3
 import pytest
 
 from chalicelib.adapters.ports import AlreadyExists, ConcurrentUpdate
-from chalicelib.domain.case import Assignment, Case, Classification, Contact
+from chalicelib.domain.case import MAX_STEP_RESENDS, Assignment, Case, Classification, Contact
 from chalicelib.domain.statuses import Status
 
 
@@ -50,6 +50,19 @@ def test_a_stale_version_loses_and_writes_nothing(moto_deps, clock):
     stored = moto_deps.cases.get("c_full")
     assert stored.status is Status.IN_PROGRESS and stored.version == 2
     assert [e.to_status for e in moto_deps.cases.events("c_full") if e.kind == "status"][-1] is Status.IN_PROGRESS
+
+
+def test_a_case_given_up_on_leaves_the_sweep_and_is_found_as_given_up(moto_deps, clock):
+    now = clock()
+    moto_deps.cases.add(full_case(now, "c_a"))
+    exhausted = moto_deps.cases.get("c_a")
+    exhausted.pending_sweeps = MAX_STEP_RESENDS
+    moto_deps.cases.save(exhausted)
+    later = now + timedelta(hours=1)
+    assert moto_deps.cases.waiting_since("notify", later) == []
+    (found,) = moto_deps.cases.given_up("notify", later)
+    assert (found.id, found.pending_since, found.is_waiting_for("notify")) == ("c_a", now, True)
+    assert moto_deps.cases.given_up("notify", now - timedelta(minutes=1)) == []
 
 
 def test_waiting_and_due_cases_come_from_sparse_indexes(moto_deps, clock):

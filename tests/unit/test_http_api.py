@@ -1,6 +1,7 @@
 """The HTTP contract through Chalice's test client, with the services on in-memory fakes."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from chalice.test import Client
@@ -87,7 +88,13 @@ def test_bad_input_gets_a_field_level_4xx_and_nothing_is_stored(client, fake_dep
     if message:
         assert errors[field] == message
     assert fake_deps.queue.sent == []
-    assert fake_deps.cases.waiting_since("intake", fake_deps.clock()) == []
+    stored = fake_deps.cases.waiting_since("intake", fake_deps.clock() + timedelta(seconds=1))
+    assert stored == [], "a case accepted now would wait for intake"
+
+
+def test_the_nothing_stored_check_would_see_a_stored_case(client, fake_deps):
+    assert post(client, GOOD).status_code == 202
+    assert len(fake_deps.cases.waiting_since("intake", fake_deps.clock() + timedelta(seconds=1))) == 1
 
 
 def test_errors_never_leak_a_stack_trace(client):

@@ -7,8 +7,9 @@ import pytest
 from chalicelib.adapters.ports import ConcurrentUpdate
 from chalicelib.api.errors import ApiError
 from chalicelib.api.schemas import AppealIn, NotifyMessage, StepMessage
+from chalicelib.domain.case import MAX_STEP_RESENDS
 from chalicelib.domain.statuses import Status
-from chalicelib.services import intake, notify, resident_mail, steps, sweeper, tracking
+from chalicelib.services import consistency, intake, notify, resident_mail, steps, sweeper, tracking
 from chalicelib.services.pipeline import run_step
 from chalicelib.webhooks import verify
 
@@ -168,4 +169,22 @@ def test_the_sweeper_gives_up_after_a_few_tries(fake_deps, clock):
         fake_deps.queue.sent.clear()
         clock.advance(minutes=20)
         resent += sweeper.sweep_pending(fake_deps)["intake"]
-    assert resent == sweeper.MAX_SWEEPS
+    assert resent == MAX_STEP_RESENDS
+
+
+def test_cases_given_up_on_never_block_the_sweep_of_newer_ones(fake_deps, clock):
+    for _ in range(3):
+        intake.submit_appeal(fake_deps, GARBAGE)
+    resent = None
+    while resent != 0:  # these three are re-sent as often as the sweeper will, two at a time
+        fake_deps.queue.sent.clear()
+        clock.advance(minutes=20)
+        resent = sweeper.sweep_pending(fake_deps, limit=2)["intake"]
+    newer = intake.submit_appeal(fake_deps, GARBAGE)
+    fake_deps.queue.sent.clear()
+    clock.advance(minutes=20)
+    assert sweeper.sweep_pending(fake_deps, limit=2)["intake"] == 1  # the reads go past the three
+    assert [m["case_id"] for _, m in fake_deps.queue.sent] == [newer.id]
+    clock.advance(minutes=30)
+    sweeper.sweep_pending(fake_deps, limit=2)  # the newer one is still being looked after
+    assert consistency.check(fake_deps).stuck_steps["intake"] == 3

@@ -1,16 +1,22 @@
-"""A cheaper rollback for moto's TransactWriteItems, for benchmarks and long fault tests.
+"""moto's DynamoDB made to behave like DynamoDB under concurrent writers, for the local stack and tests.
 
 moto backs up every table a transaction names by deep-copying it once per item, to roll back on
 failure. At a few thousand items every transaction then costs a tenth of a second, and in server mode
 (threads) the copy races with other requests' writes ("dictionary changed size during iteration", a
 500). Backing up only the items the transaction names, and restoring them when it is cancelled, gives
 the same outcome: moto writes nothing outside those items.
+
+moto also checks a write's condition and applies it in two steps with no lock, so two threads of the
+server can both pass `version = :expected`. `serialised_writes` runs DynamoDB's writes one at a time,
+as the real service does per item: a conditional write then fails for the loser, as it would in AWS.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+import functools
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -52,3 +58,37 @@ def rollback_only_touched_items() -> Iterator[None]:
     finally:
         models.copy = saved_copy  # type: ignore[assignment]
         models.DynamoDBBackend.transact_write_items = original  # type: ignore[method-assign]
+
+
+WRITES = ("put_item", "update_item", "delete_item", "transact_write_items", "batch_write_item")
+
+
+@contextmanager
+def serialised_writes() -> Iterator[None]:
+    import moto.dynamodb.models as models
+
+    lock = threading.RLock()
+    originals = {name: getattr(models.DynamoDBBackend, name) for name in WRITES
+                 if hasattr(models.DynamoDBBackend, name)}
+
+    def locked(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def under_lock(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                return method(*args, **kwargs)
+        return under_lock
+
+    for name, method in originals.items():
+        setattr(models.DynamoDBBackend, name, locked(method))
+    try:
+        yield
+    finally:
+        for name, method in originals.items():
+            setattr(models.DynamoDBBackend, name, method)
+
+
+@contextmanager
+def like_dynamodb() -> Iterator[None]:
+    """Both: what the local stack runs moto with."""
+    with rollback_only_touched_items(), serialised_writes():
+        yield

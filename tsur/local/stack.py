@@ -27,6 +27,7 @@ from tsur.local.api_server import make_api_server, serve_in_thread, stop_server
 from tsur.local.app_loader import REPO_ROOT, app_environment, load_app, schedule_runners, sqs_pollers
 from tsur.local.aws import aws_environment, client, ensure_port_free, point_boto3_at, start_moto
 from tsur.local.mailbox import MailboxServer
+from tsur.local.moto_transactions import like_dynamodb
 from tsur.local.runtime import LOCAL_REGION, log
 from tsur.local.state import StateStore
 from tsur.local.static_files import StaticSites
@@ -176,6 +177,7 @@ class LocalStack:
 
     def _start_aws(self) -> None:
         opts = self.options
+        self._cleanup.enter_context(like_dynamodb())  # restored after moto has stopped
         moto = start_moto(opts.aws_port)
         self._on_stop("moto", moto.stop)
         point_boto3_at(opts.aws_url)
