@@ -32,6 +32,13 @@ class DeadlineRule:
         if amount is None or amount <= 0:
             raise ValueError("a deadline must be positive")
 
+    def span_days_at_least(self) -> float:
+        """The fewest calendar days the rule can take (working days: five in every seven, no holidays)."""
+        if self.hours is not None:
+            return self.hours / 24
+        days = self.days or 0
+        return days + 2 * ((days - 1) // 5) if self.working_days else days
+
     @classmethod
     def from_data(cls, raw: Mapping[str, Any]) -> DeadlineRule:
         return cls(days=raw.get("days"), hours=raw.get("hours"), working_days=bool(raw.get("working")))

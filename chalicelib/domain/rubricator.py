@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.domain.deadlines import DeadlineRule
+from chalicelib.domain.deadlines import LEGAL_MAXIMUM, DeadlineRule
 from chalicelib.domain.sectors import SECTORS
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9_]+$")
@@ -173,6 +173,8 @@ def _deadline_problems(raw: Mapping[str, Any]) -> list[str]:
         rule = DeadlineRule.from_data(deadline)
     except ValueError as exc:
         return [f"deadline: {exc}"]
+    if rule.span_days_at_least() > LEGAL_MAXIMUM.days:
+        return [f"deadline: {rule.describe()} is past the legal {LEGAL_MAXIMUM.days} days (59-ФЗ)"]
     fast_track = raw.get("fast_track", False)
     if not isinstance(fast_track, bool):
         return ["fast_track must be true or false"]

@@ -66,11 +66,20 @@ def test_unknown_sector_duplicate_id_and_missing_deadline_name_their_lines():
     ({"id": "Roads.Pothole"}, "must look like <sector>.<name>"),
     ({"id": "waste.pothole"}, "must start with its sector 'roads'"),
     ({"examples": "Яма"}, "'examples' must be a list of non-empty strings"),
+    ({"deadline": {"days": 31}}, "past the legal 30 days"),
+    ({"deadline": {"days": 23, "working": True}}, "past the legal 30 days"),
+    ({"deadline": {"hours": 721}, "fast_track": True}, "past the legal 30 days"),
 ])
 def test_each_mistake_is_reported_with_its_line(change, message):
     (error,) = errors_of(lines(GOOD | change))
     assert error.startswith("r.jsonl, line 1")
     assert message in error
+
+
+def test_the_longest_deadlines_the_law_allows_are_accepted():
+    for deadline in ({"days": 30}, {"days": 22, "working": True}):
+        loaded = Rubricator.from_jsonl(lines(GOOD | {"deadline": deadline}), source="r.jsonl")
+        assert next(iter(loaded)).deadline.days == deadline["days"]
 
 
 def test_broken_json_and_a_label_mapped_twice_are_errors_too():
