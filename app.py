@@ -11,6 +11,7 @@ from chalice.app import Request, SQSEvent
 from chalicelib import reference
 from chalicelib.api import openapi
 from chalicelib.api.admin_schemas import (
+    ApiKeyIn,
     CaseQuery,
     CategoryIn,
     DeliveryQuery,
@@ -411,6 +412,24 @@ def admin_dlq_messages(queue: str) -> Response:
 def admin_dlq_redrive(queue: str) -> Response:
     body = _body(RedriveIn)
     return json_response(operations.redrive(deps(), _operator(), queue, body.message_ids))
+
+
+@app.route("/v1/admin/executors/{executor_id}/keys", methods=["POST"], authorizer=OPERATORS)
+@api_errors
+def admin_issue_executor_key(executor_id: str) -> Response:
+    return json_response(operations.issue_executor_key(deps(), _operator(), executor_id, _body(ApiKeyIn).label), 201)
+
+
+@app.route("/v1/admin/executors/{executor_id}/keys", authorizer=OPERATORS)
+@api_errors
+def admin_executor_keys(executor_id: str) -> Response:
+    return json_response(operations.executor_key_list(deps(), _operator(), executor_id))
+
+
+@app.route("/v1/admin/executors/{executor_id}/keys/{key_id}/revoke", methods=["POST"], authorizer=OPERATORS)
+@api_errors
+def admin_revoke_executor_key(executor_id: str, key_id: str) -> Response:
+    return json_response(operations.revoke_executor_key(deps(), _operator(), executor_id, key_id))
 
 
 def _consume(event: SQSEvent, step: str, action: Action) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import copy
 import ipaddress
 import threading
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -164,7 +165,7 @@ class InMemoryApiKeyStore(ApiKeyStore):
         key = self._keys.get(key_id)
         if key is None or not key.active:
             return False
-        self._keys[key_id] = ApiKey(key.key_id, key.executor_id, key.key_hash, key.created_at, at)
+        self._keys[key_id] = replace(key, revoked_at=at)
         return True
 
 

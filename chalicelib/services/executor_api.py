@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib.api.errors import ApiError, bad_field
 from chalicelib.api.schemas import AnswerIn, CaseListQuery, ClarificationIn
-from chalicelib.auth.api_keys import NewApiKey, new_api_key, parse_key
+from chalicelib.auth.api_keys import parse_key
 from chalicelib.domain.case import Answer, Case
 from chalicelib.domain.sectors import SECTORS
 from chalicelib.domain.statuses import STATUS_LABELS, Status
@@ -32,14 +32,6 @@ def authenticate(deps: Dependencies, authorization: str | None) -> str:
     if key is None or not key.matches(presented.strip()):
         raise UNAUTHORIZED
     return key.executor_id
-
-
-def issue_key(deps: Dependencies, executor_id: str) -> NewApiKey:
-    if executor_id not in deps.region.executors:
-        raise LookupError(f"unknown executor {executor_id}")
-    key = new_api_key(executor_id, deps.clock())
-    deps.api_keys.add(key.record)
-    return key
 
 
 def list_cases(deps: Dependencies, executor_id: str, query: CaseListQuery) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from chalice.test import Client
 from app import app
 from chalicelib.api.schemas import AppealIn
 from chalicelib.domain.statuses import Status
-from chalicelib.services import executor_api, intake
+from chalicelib.services import executor_keys, intake
 from tests.unit.test_pipeline import drain
 
 SUBSTANTIVE = ("Вывоз мусора во дворе дома 12 выполнен 24.11.2026 бригадой ООО «Экострой», "
@@ -33,7 +33,7 @@ def assigned(fake_deps):
 
 
 def key_for(deps, executor_id):
-    return {"Authorization": f"Bearer {executor_api.issue_key(deps, executor_id).plaintext}"}
+    return {"Authorization": f"Bearer {executor_keys.issue(deps, executor_id).plaintext}"}
 
 
 def call(client, method, path, headers, body=None):
@@ -50,7 +50,7 @@ def test_without_a_valid_key_nothing_is_shown(client, fake_deps, assigned):
 
 
 def test_a_revoked_key_stops_working(client, fake_deps, assigned):
-    issued = executor_api.issue_key(fake_deps, "adm_nevsky")
+    issued = executor_keys.issue(fake_deps, "adm_nevsky")
     headers = {"Authorization": f"Bearer {issued.plaintext}"}
     assert call(client, "get", "/v1/executor/cases", headers)[0] == 200
     assert fake_deps.api_keys.revoke(issued.record.key_id, fake_deps.clock())
