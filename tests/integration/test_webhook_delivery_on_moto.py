@@ -164,3 +164,21 @@ def test_executor_keys_are_issued_listed_and_revoked_with_the_command(moto_deps,
     assert json.loads(run("executors", "keys", "adm_nevsky", "--json", deps=moto_deps))[0]["revoked_at"]
     unknown = CliRunner().invoke(main, ["executors", "issue-key", "adm_atlantis"], obj={"deps": moto_deps})
     assert unknown.exit_code != 0 and "Исполнитель не найден" in unknown.output
+
+
+def test_the_vk_connector_is_managed_by_the_executors_commands(moto_deps, stack, clock):
+    out = run("executors", "set-url", "connector:vk", "https://vk-poster.example.org/replies", deps=moto_deps)
+    assert "whsec_" in out  # a first endpoint gets its secret, shown once
+    item = boto3.client("dynamodb").get_item(TableName=stack["CasesTableName"],
+                                             Key={"pk": {"S": "CONNECTOR#vk"}, "sk": {"S": "ENDPOINT"}})["Item"]
+    assert item["url"]["S"] == "https://vk-poster.example.org/replies"
+    assert "whsec_" in run("executors", "rotate-secret", "connector:vk", "--overlap-hours", "1", deps=moto_deps)
+    assert len(moto_deps.directory.endpoint("connector:vk").signing_secrets(clock())) == 2
+    run("executors", "disable", "connector:vk", "--reason", "VK-постер на обслуживании", deps=moto_deps)
+    off, = json.loads(run("executors", "list", "--disabled", "--json", deps=moto_deps))
+    assert (off["executor_id"], off["disabled_reason"]) == ("connector:vk", "VK-постер на обслуживании")
+    assert off["name"].startswith("Коннектор VK")
+    assert "включён / enabled" in run("executors", "enable", "connector:vk", deps=moto_deps)
+    assert moto_deps.directory.endpoint("connector:vk").active
+    unknown = CliRunner().invoke(main, ["executors", "enable", "connector:ok"], obj={"deps": moto_deps})
+    assert unknown.exit_code != 0 and "не найден" in unknown.output
