@@ -49,6 +49,7 @@ from chalicelib.api.schemas import (
 from chalicelib.api.vk import VkCallbackIn
 from chalicelib.auth.operators import Principal
 from chalicelib.batch import process_batch
+from chalicelib.domain.attachments import case_prefix
 from chalicelib.domain.sectors import SECTORS
 from chalicelib.services import (
     admin,
@@ -246,7 +247,7 @@ def executor_decline(case_id: str) -> Response:
 def executor_upload(case_id: str) -> Response:
     case = executor_api.own_case(deps(), _executor(), case_id)
     upload = parse_body(_request().raw_body, UploadRequest)
-    return json_response(uploads.presign(deps(), f"cases/{case.id}/", upload), 201)
+    return json_response(uploads.presign(deps(), case_prefix(case.id), upload), 201)
 
 
 # -- the operators' API: Cognito in AWS (API Gateway checks the token), signed sessions locally -----

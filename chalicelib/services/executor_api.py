@@ -14,10 +14,11 @@ from typing import Any
 from chalicelib.api.errors import ApiError, bad_field
 from chalicelib.api.schemas import AnswerIn, CaseListQuery, ClarificationIn
 from chalicelib.auth.api_keys import parse_key
+from chalicelib.domain.attachments import case_prefix
 from chalicelib.domain.case import Answer, Case
 from chalicelib.domain.sectors import SECTORS
 from chalicelib.domain.statuses import STATUS_LABELS, Status
-from chalicelib.services import answers
+from chalicelib.services import answers, uploads
 from chalicelib.services.changes import change_case
 from chalicelib.services.deps import Dependencies
 
@@ -80,9 +81,11 @@ def acknowledge(deps: Dependencies, executor_id: str, case_id: str) -> Case:
 
 
 def post_answer(deps: Dependencies, executor_id: str, case_id: str, body: AnswerIn) -> Case:
-    prefix = f"cases/{case_id}/"
-    if any(not key.startswith(prefix) for key in body.attachments):
-        raise bad_field("attachments", f"Вложения ответа загружаются под {prefix}", "Проверьте поля ответа")
+    own_case(deps, executor_id, case_id)  # someone else's case is a 404 before anything is said about files
+    prefix = case_prefix(case_id)
+    uploads.require_form(body.attachments, prefix,
+                         f"Вложение ответа: файл, загруженный через POST /v1/executor/cases/{case_id}/attachments")
+    uploads.require_uploaded(deps, body.attachments)
 
     def record(case: Case, now: datetime) -> None:
         answer = Answer(id=uuid.uuid4().hex[:12], kind=body.kind, text=body.text, at=now,

@@ -115,14 +115,26 @@ def test_an_interim_answer_is_public_and_masks_personal_data(client, fake_deps, 
     assert "921" not in interim["note"] and "[телефон скрыт]" in interim["note"]
 
 
-def test_answer_attachments_must_belong_to_the_case(client, fake_deps, assigned):
+def test_answer_attachments_must_belong_to_the_case_and_be_uploaded(client, fake_deps, assigned):
     own = key_for(fake_deps, "adm_nevsky")
-    status, body = call(client, "post", f"/v1/executor/cases/{assigned.id}/answers", own,
-                        {"kind": "final", "text": SUBSTANTIVE, "attachments": ["cases/c_other/x.jpg"]})
-    assert status == 422 and body["fields"][0]["field"] == "attachments"
-    status, upload = call(client, "post", f"/v1/executor/cases/{assigned.id}/attachments", own,
-                          {"filename": "photo.jpg", "content_type": "image/jpeg", "size": 200_000})
-    assert status == 201 and upload["key"].startswith(f"cases/{assigned.id}/")
+    path = f"/v1/executor/cases/{assigned.id}"
+    foreign = "cases/c_other/0123456789abcdef0123456789abcdef/x.jpg"
+    fake_deps.storage.stored.add(foreign)
+    status, body = call(client, "post", f"{path}/answers", own,
+                        {"kind": "final", "text": SUBSTANTIVE, "attachments": [foreign]})
+    assert status == 422 and body["fields"][0]["field"] == "attachments.0"
+    status, upload = call(client, "post", f"{path}/attachments", own,
+                          {"filename": "акт.pdf", "content_type": "application/pdf", "size": 200_000})
+    assert status == 201 and upload["key"].startswith(f"cases/{assigned.id}/") and upload["key"].endswith("/akt.pdf")
+    status, body = call(client, "post", f"{path}/answers", own,
+                        {"kind": "final", "text": SUBSTANTIVE, "attachments": [upload["key"]]})
+    assert status == 422 and body["fields"] == [{"field": "attachments.0",
+                                                 "message": "Файл не загружен: загрузите его ещё раз"}]
+    assert fake_deps.cases.get(assigned.id).answers == []
+    fake_deps.storage.stored.add(upload["key"])
+    status, body = call(client, "post", f"{path}/answers", own,
+                        {"kind": "final", "text": SUBSTANTIVE, "attachments": [upload["key"]]})
+    assert status == 200 and fake_deps.cases.get(assigned.id).answers[-1].attachments == (upload["key"],)
     status, body = call(client, "post", f"/v1/executor/cases/{assigned.id}/attachments", own,
                         {"filename": "x.exe", "content_type": "application/x-msdownload", "size": 10})
     assert status == 422 and body["fields"][0]["field"] == "content_type"
