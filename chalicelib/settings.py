@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from chalicelib.social_config import VkConfig
 
@@ -54,6 +55,11 @@ class Settings:
     auto_close_days: int = 14
     clarification_days: int = 3
     vk: VkConfig = field(default_factory=VkConfig)  # VK Callback API communities (chalicelib/social_config.py)
+
+    @property
+    def reopen_window(self) -> timedelta:
+        """How long after an answer is published the resident may reopen the case (closed or not)."""
+        return timedelta(days=self.reopen_days)
 
     @classmethod
     def from_env(cls) -> Settings:

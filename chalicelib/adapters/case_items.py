@@ -52,7 +52,7 @@ def case_to_item(case: Case, version: int) -> dict[str, Any]:
         "answers": [_answer_item(a) for a in case.answers] or None,
         "published_answer_id": case.published_answer_id, "published_at": _iso(case.published_at),
         "clarification_question": case.clarification_question, "rating": case.rating,
-        "rating_comment": case.rating_comment,
+        "rating_comment": case.rating_comment, "closed_as": case.closed_as,
         "social": case.social.to_dict() if case.social else None,
     }
     if case.classification:
@@ -110,6 +110,7 @@ def item_to_case(item: dict[str, Any]) -> Case:
         published_answer_id=item.get("published_answer_id"), published_at=_dt(item.get("published_at")),
         clarification_question=item.get("clarification_question"),
         rating=int(item["rating"]) if "rating" in item else None, rating_comment=item.get("rating_comment"),
+        closed_as=item.get("closed_as"),
         social=SocialRef.from_dict(item["social"]) if "social" in item else None,
         version=int(item["version"]), **watch_fields(item),
     )

@@ -193,11 +193,7 @@ def clarify(deps: Dependencies, principal: Principal, case_id: str, question: st
 
 
 def close(deps: Dependencies, principal: Principal, case_id: str, reason: str) -> Case:
-    def finish(case: Case, now: datetime) -> None:
-        case.close(now, reason, actor=principal.actor)
-        case.await_step(None, now)
-
-    return act(deps, principal, case_id, finish)
+    return act(deps, principal, case_id, lambda case, now: case.close(now, reason, actor=principal.actor))
 
 
 def reassign(deps: Dependencies, principal: Principal, case_id: str, executor_id: str | None, reason: str) -> Case:

@@ -35,7 +35,15 @@ def public_case(deps: Dependencies, case_id: str, token: str | None) -> dict[str
         "deadline": _deadline(deps, shown),
         "timeline": [_timeline_entry(e) for e in duplicates.shared_timeline(deps, case, shown)],
         "answer": None,
+        **_reactions(deps, case),
     }
+
+
+def _reactions(deps: Dependencies, case: Case) -> dict[str, Any]:
+    """What the resident may do about the answer now: rate it; reopen the case, and until when."""
+    until = case.reopen_until(deps.settings.reopen_window)
+    return {"can_rate": case.may_rate,
+            "reopen_until": until.astimezone(deps.region.tz).isoformat() if until and until > deps.clock() else None}
 
 
 def _classification(deps: Dependencies, case: Case) -> dict[str, Any]:

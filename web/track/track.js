@@ -3,8 +3,9 @@
  * Ссылка: /track/?id=<номер>&token=<код доступа>[&api=<адрес API>]
  * Все данные из API вставляются только как текст (textContent).
  *
- * Когда ответ опубликован, житель оценивает его (1–5) или открывает обращение повторно;
- * когда у него запросили уточнение, он видит вопрос и отвечает на него.
+ * Когда ответ опубликован, житель оценивает его (1–5; оценка закрывает обращение) или открывает
+ * обращение повторно (до срока reopen_until, и после закрытия тоже); когда у него запросили
+ * уточнение, он видит вопрос и отвечает на него. Файлы ответа — ссылками (answer.attachments).
  */
 (function () {
   'use strict';
@@ -125,13 +126,18 @@
   // ---------- Действия жителя: оценка, повторное открытие, уточнение ----------
 
   // Своё обращение житель оценивает сам; объединённое с другим следует за чужим ответом.
+  // Оценка закрывает обращение; открыть его повторно можно до срока reopen_until, даже закрытое.
   function actions(data) {
     if (data.linked_to) return [];
     if (data.status === 'clarification') return [clarificationForm(data)];
-    if (data.status !== 'published') return [];
+    const parts = [];
     const rated = lastEvent(data, (e) => e.kind === 'rated');
-    return [rated ? el('p', { class: 'tr-rated' }, 'Спасибо, оценка учтена. ', String(rated.note || '')) : ratingForm(),
-      reopenForm()];
+    if (data.can_rate) parts.push(ratingForm());
+    else if (rated && publishedAnswer(data)) {
+      parts.push(el('p', { class: 'tr-rated' }, 'Спасибо, оценка учтена. ', String(rated.note || '')));
+    }
+    if (data.reopen_until) parts.push(reopenForm(data.reopen_until));
+    return parts;
   }
 
   function clarificationForm(data) {
@@ -163,11 +169,12 @@
     return section('tr-h-rate', 'Оцените ответ', 'tr-action', form.node);
   }
 
-  function reopenForm() {
+  function reopenForm(until) {
     const form = actionForm('reopen', 'Открыть повторно', (fields) => ({ reason: fields.reason.value.trim() }));
     addTextarea(form, 'reason', 'Почему ответ вас не устраивает *', 4, true);
     return el('details', { class: 'tr-action tr-reopen' },
-      el('summary', {}, 'Проблема не решена? Открыть обращение повторно'), form.node);
+      el('summary', {}, 'Проблема не решена? Открыть обращение повторно'),
+      el('p', { class: 'tr-muted' }, 'Открыть повторно можно до ', timeNode(until)), form.node);
   }
 
   function section(headingId, title, className, ...children) {
