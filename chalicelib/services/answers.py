@@ -20,8 +20,9 @@ from chalicelib.services.deps import Dependencies
 FORMAL = "formal"
 
 
-def public_text(text: str) -> str:
-    return mask_personal_data(text)
+def public_text(case: Case, text: str) -> str:
+    """What the public sees of an answer: personal data masked, the resident's own name and contacts too."""
+    return mask_personal_data(text, case.contact)
 
 
 def review(deps: Dependencies, case: Case, now: datetime) -> None:
@@ -34,7 +35,7 @@ def review(deps: Dependencies, case: Case, now: datetime) -> None:
     if assessment.verdict == FORMAL:
         case.return_answer(now, "Ответ возвращён на доработку: " + "; ".join(assessment.reasons))
     elif deps.settings.answer_review == "auto":
-        case.publish_answer(now, public_text(answer.text))
+        case.publish_answer(now, public_text(case, answer.text))
 
 
 def _operator_may(case: Case) -> bool:
@@ -47,7 +48,7 @@ def confirm(deps: Dependencies, case_id: str, actor: str) -> Case:
         answer = case.last_final_answer
         if answer is None:
             raise ApiError(409, "no_answer", "У обращения нет ответа исполнителя")
-        case.publish_answer(now, public_text(answer.text), actor=actor)
+        case.publish_answer(now, public_text(case, answer.text), actor=actor)
 
     return change_case(deps, case_id, _operator_may, publish)
 

@@ -90,7 +90,7 @@ def post_answer(deps: Dependencies, executor_id: str, case_id: str, body: Answer
     def record(case: Case, now: datetime) -> None:
         answer = Answer(id=uuid.uuid4().hex[:12], kind=body.kind, text=body.text, at=now,
                         author=f"executor:{executor_id}", attachments=tuple(body.attachments))
-        case.add_answer(answer, answers.public_text(answer.text))
+        case.add_answer(answer, answers.public_text(case, answer.text))
         if answer.kind == "final":
             answers.review(deps, case, now)
 

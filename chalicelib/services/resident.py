@@ -26,7 +26,7 @@ def _holder_of(token: str | None) -> Callable[[Case], bool]:
 
 def clarify(deps: Dependencies, case_id: str, token: str | None, body: ResidentClarificationIn) -> Case:
     def answer(case: Case, now: datetime) -> None:
-        case.resident_clarified(mask_personal_data(body.text), now)
+        case.resident_clarified(mask_personal_data(body.text, case.contact), now)
 
     return change_case(deps, case_id, _holder_of(token), answer)
 

@@ -9,7 +9,7 @@ from chalicelib.api.schemas import AnswerIn, AppealIn, ClarificationIn, RatingIn
 from chalicelib.auth.operators import Principal, Role
 from chalicelib.domain.statuses import Status
 from chalicelib.services import admin, executor_api, intake, resident, resident_mail, tracking
-from tests.unit.test_executor_api import SUBSTANTIVE
+from tests.unit.test_executor_api import FORMAL, SUBSTANTIVE
 from tests.unit.test_pipeline import drain
 
 EMAIL = "resident@example.org"
@@ -192,3 +192,27 @@ def test_without_a_reaction_the_case_closes_by_itself(fake_deps, clock, case):
     clock.advance(days=2)
     assert resident.expire_waiting(fake_deps)["resident_reaction"] == 1
     assert fake_deps.cases.get(case.id).status is Status.CLOSED
+
+
+def test_the_resident_clarifies_only_when_asked(fake_deps, case):
+    executor_api.post_answer(fake_deps, "adm_nevsky", case.id, AnswerIn(kind="final", text=FORMAL))
+    assert fake_deps.cases.get(case.id).status is Status.RETURNED
+    with pytest.raises(ApiError) as unasked:
+        resident.clarify(fake_deps, case.id, case.token, ResidentClarificationIn(text="Второй подъезд"))
+    assert unasked.value.status == 409
+    assert unasked.value.message == "Уточнение сейчас не запрашивалось: ответить можно, только когда задан вопрос"
+    assert fake_deps.cases.get(case.id).status is Status.RETURNED
+
+
+def test_the_published_answer_never_shows_the_resident_s_name_or_contacts(fake_deps, case):
+    text = ("Уважаемая Анна! " + SUBSTANTIVE + " Копия ответа направлена на RESIDENT@example.org; "
+            "мастер звонил Анне по номеру 8 (921) 000-00-00, диспетчерская: 123-45-67.")
+    executor_api.post_answer(fake_deps, "adm_nevsky", case.id, AnswerIn(kind="final", text=text))
+    drain(fake_deps)
+    assert fake_deps.cases.get(case.id).status is Status.PUBLISHED
+    note = next(e["note"] for e in tracking.public_case(fake_deps, case.id, case.token)["timeline"]
+                if e["kind"] == "answer_published")
+    letter = letters(fake_deps)[-1][1]
+    for shown in (note, letter):
+        assert "Уважаемая [имя скрыто]!" in shown and "звонил [имя скрыто] по номеру [телефон скрыт]" in shown
+        assert "Анн" not in shown and "example.org" not in shown and "123-45-67" not in shown
