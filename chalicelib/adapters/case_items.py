@@ -119,13 +119,15 @@ def item_to_case(item: dict[str, Any]) -> Case:
 def _answer_item(answer: Answer) -> dict[str, Any]:
     return _drop_none({"id": answer.id, "kind": answer.kind, "text": answer.text, "at": _iso(answer.at),
                        "author": answer.author, "attachments": list(answer.attachments) or None,
-                       "verdict": answer.verdict, "verdict_reasons": list(answer.verdict_reasons) or None})
+                       "verdict": answer.verdict, "verdict_reasons": list(answer.verdict_reasons) or None,
+                       "verdict_by": answer.verdict_by})
 
 
 def _item_answer(item: dict[str, Any]) -> Answer:
     return Answer(id=item["id"], kind=item["kind"], text=item["text"], at=datetime.fromisoformat(item["at"]),
                   author=item["author"], attachments=tuple(item.get("attachments", ())),
-                  verdict=item.get("verdict"), verdict_reasons=tuple(item.get("verdict_reasons", ())))
+                  verdict=item.get("verdict"), verdict_reasons=tuple(item.get("verdict_reasons", ())),
+                  verdict_by=item.get("verdict_by"))
 
 
 def event_to_item(case_id: str, event: CaseEvent, seq: int | str) -> dict[str, Any]:

@@ -77,6 +77,7 @@ class Answer:
     attachments: tuple[str, ...] = ()
     verdict: str | None = None  # the quality check: "substantive" | "formal"
     verdict_reasons: tuple[str, ...] = ()
+    verdict_by: str | None = None  # who judged it: SYSTEM (the automatic check) or the operator who overrode it
 
 
 @dataclass(frozen=True)
@@ -193,14 +194,19 @@ class Case:
     def last_final_answer(self) -> Answer | None:
         return next((a for a in reversed(self.answers) if a.kind == "final"), None)
 
-    def judge_answer(self, verdict: str, reasons: tuple[str, ...]) -> None:
+    def judge_answer(self, verdict: str, reasons: tuple[str, ...], by: str = SYSTEM) -> None:
         answer = self.last_final_answer
         assert answer is not None
-        self.answers[self.answers.index(answer)] = replace(answer, verdict=verdict, verdict_reasons=reasons)
+        self.answers[self.answers.index(answer)] = replace(answer, verdict=verdict, verdict_reasons=reasons,
+                                                           verdict_by=by)
 
     def return_answer(self, at: datetime, reason: str, actor: str = SYSTEM) -> None:
-        """A formal reply («отписка») goes back to the executor; the deadline keeps running."""
+        """A formal reply («отписка») goes back to the executor with the verdict; the deadline keeps running."""
+        answer = self.last_final_answer
+        assert answer is not None
         self.transition(Status.RETURNED, at, actor=actor, reason=reason, public=False)
+        self.note(at, "answer_returned", reason, actor=actor, answer_id=answer.id, verdict=answer.verdict,
+                  reasons=list(answer.verdict_reasons))
 
     def publish_answer(self, at: datetime, public_text: str, actor: str = SYSTEM) -> None:
         answer = self.last_final_answer
@@ -224,7 +230,8 @@ class Case:
         # Back to whoever asked: the executor working on it, or the operators if nobody is assigned yet.
         back_to = Status.IN_PROGRESS if self.assignment else Status.MODERATION
         self.transition(back_to, at, actor=RESIDENT, reason="Заявитель дал уточнение")
-        self.note(at, "clarification", public_text, public=True, actor=RESIDENT)
+        self.note(at, "clarification", public_text, public=True, actor=RESIDENT,
+                  question=self.clarification_question or "")
         self.clarification_question = None
         self.resume_deadline(at)
         self.await_step(None, at)

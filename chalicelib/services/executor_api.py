@@ -66,8 +66,7 @@ def executor_view(deps: Dependencies, case: Case) -> dict[str, Any]:
         "overdue": case.overdue, "created_at": case.created_at.isoformat(),
         "residents_affected": case.residents_affected,
         "clarification_question": case.clarification_question,
-        "answers": [{"id": a.id, "kind": a.kind, "text": a.text, "at": a.at.isoformat(), "verdict": a.verdict,
-                     "verdict_reasons": list(a.verdict_reasons)} for a in case.answers],
+        "answers": [answers.view(a) for a in case.answers],
     }
 
 

@@ -150,3 +150,64 @@ def test_a_declined_case_goes_back_to_the_operators_not_to_the_resident(client, 
     assert call(client, "get", f"/v1/executor/cases/{assigned.id}", own)[0] == 404
     public = client.http.get(f"/v1/appeals/{assigned.id}?token={assigned.token}").json_body
     assert "другого района" not in json.dumps(public, ensure_ascii=False)
+
+
+def webhooks_of(deps, event_type):
+    bodies = [json.loads(body) for _, _, body in deps.webhooks.requests]
+    return [b["data"] for b in bodies if b["type"] == event_type]
+
+
+def test_an_operator_s_return_is_shown_to_the_executor_and_sent_as_a_webhook(client, fake_deps, assigned):
+    from chalicelib.auth.operators import Principal, Role
+    from chalicelib.services import admin
+
+    own = key_for(fake_deps, "adm_nevsky")
+    path = f"/v1/executor/cases/{assigned.id}"
+    assert call(client, "post", f"{path}/answers", own, {"kind": "final", "text": SUBSTANTIVE})[1]["status"] == (
+        "answered")  # the automatic check let it through; the operator reviews
+    operator = Principal("ivanova", Role.REGION_OPERATOR, "Иванова")
+    admin.send_back(fake_deps, operator, assigned.id, "Нет фото контейнерной площадки после уборки")
+    drain(fake_deps)
+    status, body = call(client, "get", path, own)
+    assert status == 200
+    answer = body["answers"][-1]
+    assert (body["status"], answer["verdict"], answer["verdict_by"]) == ("returned", "formal", "operator:ivanova")
+    assert answer["verdict_reasons"] == ["Нет фото контейнерной площадки после уборки"]
+    returned, = webhooks_of(fake_deps, "case.answer_returned")
+    assert (returned["case_id"], returned["answer_id"], returned["verdict"], returned["returned_by"]) == (
+        assigned.id, answer["id"], "formal", "operator:ivanova")
+    assert returned["reasons"] == ["Нет фото контейнерной площадки после уборки"] and returned["deadline"]
+    ids = [d.id for d in fake_deps.deliveries.of_case(assigned.id) if d.event_type == "case.answer_returned"]
+    assert ids == [f"msg_{assigned.id}_returned-{answer['id']}"]
+
+
+def test_an_automatic_return_is_sent_to_the_executor_too(client, fake_deps, assigned):
+    own = key_for(fake_deps, "adm_nevsky")
+    call(client, "post", f"/v1/executor/cases/{assigned.id}/answers", own, {"kind": "final", "text": FORMAL})
+    drain(fake_deps)
+    returned, = webhooks_of(fake_deps, "case.answer_returned")
+    assert (returned["verdict"], returned["returned_by"], returned["status"]) == ("formal", "system", "returned")
+    assert returned["reasons"] and returned["message"].startswith("Ответ возвращён на доработку")
+
+
+def test_the_executor_hears_when_the_resident_clarifies(client, fake_deps, assigned):
+    from chalicelib.api.schemas import ResidentClarificationIn
+    from chalicelib.services import resident
+
+    own = key_for(fake_deps, "adm_nevsky")
+    call(client, "post", f"/v1/executor/cases/{assigned.id}/clarifications", own, {"question": "Какой подъезд?"})
+    resident.clarify(fake_deps, assigned.id, assigned.token,
+                     ResidentClarificationIn(text="Второй подъезд, звоните 89210001122"))
+    drain(fake_deps)
+    clarified, = webhooks_of(fake_deps, "case.clarified")
+    assert (clarified["question"], clarified["status"]) == ("Какой подъезд?", "in_progress")
+    assert clarified["text"] == "Второй подъезд, звоните [телефон скрыт]"
+
+
+def test_another_executor_cannot_ask_the_resident_or_upload_to_a_case(client, fake_deps, assigned):
+    other = key_for(fake_deps, "adm_kirovsky")
+    path = f"/v1/executor/cases/{assigned.id}"
+    assert call(client, "post", f"{path}/clarifications", other, {"question": "Какой подъезд?"})[0] == 404
+    upload = {"filename": "photo.jpg", "content_type": "image/jpeg", "size": 1000}
+    assert call(client, "post", f"{path}/attachments", other, upload)[0] == 404
+    assert fake_deps.cases.get(assigned.id).status is Status.ASSIGNED and fake_deps.storage.presigned == []
