@@ -58,11 +58,11 @@ from chalicelib.services import (
     deliveries,
     executor_api,
     intake,
+    mail,
     notify,
     operations,
     operators,
     resident,
-    resident_mail,
     routing,
     social,
     steps,
@@ -459,7 +459,7 @@ def on_notify(event: SQSEvent) -> dict[str, Any]:
 
 @app.on_sqs_message(queue=queue_name("mail"), batch_size=10)
 def on_mail(event: SQSEvent) -> dict[str, Any]:
-    return process_batch(event, resident_mail.MailMessage, lambda message: resident_mail.send(deps(), message))
+    return process_batch(event, mail.MailMessage, lambda message: mail.consume(deps(), message))
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

@@ -51,6 +51,7 @@ class Settings:
     tracking_page_url: str = ""  # the residents' tracking page, for links in letters
     answer_review: str = "operator"  # or "auto": publish substantive answers without waiting for an operator
     mail_from: str = "ЦУР <no-reply@tsur.example.org>"
+    operators_alert_email: str = ""  # where operators' alerts go (410 Gone); empty: only the log and the views
     reopen_days: int = 30
     auto_close_days: int = 14
     clarification_days: int = 3
@@ -78,5 +79,6 @@ class Settings:
             session_secret=os.environ.get("SESSION_SECRET", ""),
             cognito=cognito_enabled(),
             mail_from=os.environ.get("MAIL_FROM", cls.mail_from),
+            operators_alert_email=os.environ.get("OPERATORS_ALERT_EMAIL", "").strip(),
             vk=VkConfig.from_env(),
         )
