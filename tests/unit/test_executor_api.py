@@ -211,3 +211,21 @@ def test_another_executor_cannot_ask_the_resident_or_upload_to_a_case(client, fa
     upload = {"filename": "photo.jpg", "content_type": "image/jpeg", "size": 1000}
     assert call(client, "post", f"{path}/attachments", other, upload)[0] == 404
     assert fake_deps.cases.get(assigned.id).status is Status.ASSIGNED and fake_deps.storage.presigned == []
+
+
+def test_the_resident_sees_the_published_answer_with_links_to_its_files(client, fake_deps, assigned):
+    fake_deps.settings = fake_deps.settings.__class__(**{**vars(fake_deps.settings), "answer_review": "auto"})
+    own = key_for(fake_deps, "adm_nevsky")
+    path = f"/v1/executor/cases/{assigned.id}"
+    key = call(client, "post", f"{path}/attachments", own,
+               {"filename": "Акт уборки.pdf", "content_type": "application/pdf", "size": 50_000})[1]["key"]
+    fake_deps.storage.stored.add(key)
+    text = SUBSTANTIVE + " Копия направлена на resident@example.org."
+    assert call(client, "post", f"{path}/answers", own, {"kind": "final", "text": text, "attachments": [key]}
+                )[1]["status"] == "published"
+    public = client.http.get(f"/v1/appeals/{assigned.id}", headers={"X-Tracking-Token": assigned.token}).json_body
+    answer = public["answer"]
+    assert answer["text"].startswith("Вывоз мусора во дворе дома 12 выполнен") and "[email скрыт]" in answer["text"]
+    assert "resident@example.org" not in json.dumps(public)
+    assert answer["published_at"].endswith("+03:00")
+    assert answer["attachments"] == [{"name": "akt_uborki.pdf", "url": f"https://storage.test/{key}?expires=900"}]

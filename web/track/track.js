@@ -89,9 +89,25 @@
 
   // Опубликованный ответ: поле answer, если API его отдаёт, иначе событие answer_published в истории.
   function publishedAnswer(data) {
-    if (data.answer && data.answer.text) return { text: data.answer.text, at: data.answer.published_at };
+    if (data.answer && data.answer.text) {
+      const files = Array.isArray(data.answer.attachments) ? data.answer.attachments : [];
+      return { text: data.answer.text, at: data.answer.published_at, files };
+    }
     const event = lastEvent(data, (e) => e.kind === 'answer_published' && e.note);
-    return event ? { text: event.note, at: event.at } : null;
+    return event ? { text: event.note, at: event.at, files: [] } : null;
+  }
+
+  // Файлы ответа: ссылки на короткое время (их адрес — только http(s), имя — текстом).
+  function answerFiles(files) {
+    const links = files.filter((f) => f && /^https?:\/\//i.test(String(f.url || '')));
+    if (!links.length) return null;
+    const list = el('ul', { class: 'tr-files' });
+    for (const file of links) {
+      list.append(el('li', {}, el('a', { href: String(file.url), target: '_blank', rel: 'noopener noreferrer' },
+        String(file.name || 'файл'))));
+    }
+    return el('div', { class: 'tr-answer-files' },
+      el('p', {}, 'Файлы к ответу (ссылки действуют 15 минут; чтобы получить новые, обновите страницу):'), list);
   }
 
   function answer(data) {
@@ -100,6 +116,7 @@
     return el('section', { class: 'tr-answer', 'aria-labelledby': 'tr-h-answer' },
       el('h2', { id: 'tr-h-answer' }, 'Ответ на обращение'),
       el('p', { class: 'tr-answer-text' }, String(published.text)),
+      answerFiles(published.files),
       published.at ? el('p', { class: 'tr-muted' }, 'Опубликован ', timeNode(published.at)) : null);
   }
 
