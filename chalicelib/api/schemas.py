@@ -104,6 +104,8 @@ class NotifyMessage(StepMessage):
 class CaseListQuery(_Strict):
     model_config = ConfigDict(extra="forbid", strict=False)
     status: str | None = None
+    overdue: bool | None = Field(None, description="только просроченные (true) или только в срок (false)")
+    category: str | None = Field(None, max_length=100, description="категория рубрикатора")
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2000)
 

@@ -22,6 +22,7 @@ from chalicelib.services import answers, uploads
 from chalicelib.services.changes import change_case
 from chalicelib.services.deps import Dependencies
 
+MAX_READS = 10  # index pages one listing request may read while filtering
 UNAUTHORIZED = ApiError(401, "unauthorized", "Нужен действующий API-ключ исполнителя: Authorization: Bearer tsk_…")
 
 
@@ -36,13 +37,32 @@ def authenticate(deps: Dependencies, authorization: str | None) -> str:
 
 
 def list_cases(deps: Dependencies, executor_id: str, query: CaseListQuery) -> dict[str, Any]:
+    """A page of the executor's cases from the `by_executor` index (in a status, if asked), newest first.
+
+    `overdue` and `category` filter what the index gives: pages are read, never more than the room left
+    on this page, so the cursor always points just past the last case looked at (at most MAX_READS reads).
+    """
     if query.status is not None and query.status not in Status.__members__.values():
         raise bad_field("status", "Неизвестный статус")
-    try:
-        cases, cursor = deps.cases.of_executor(executor_id, query.status, query.limit, query.cursor)
-    except ValueError:
-        raise bad_field("cursor", "Неверный курсор") from None
-    return {"cases": [executor_view(deps, c) for c in cases], "next_cursor": cursor}
+    if query.category is not None and deps.rubricator.get(query.category) is None:
+        raise bad_field("category", "Неизвестная категория")
+    found: list[Case] = []
+    cursor = query.cursor
+    for _ in range(MAX_READS):
+        try:
+            cases, cursor = deps.cases.of_executor(executor_id, query.status, query.limit - len(found), cursor)
+        except ValueError:
+            raise bad_field("cursor", "Неверный курсор") from None
+        found.extend(c for c in cases if _wanted(c, query))
+        if len(found) >= query.limit or cursor is None:
+            break
+    return {"cases": [executor_view(deps, c) for c in found], "next_cursor": cursor}
+
+
+def _wanted(case: Case, query: CaseListQuery) -> bool:
+    category = case.classification.category if case.classification else None
+    return (query.overdue is None or case.overdue == query.overdue) and (
+        query.category is None or category == query.category)
 
 
 def own_case(deps: Dependencies, executor_id: str, case_id: str) -> Case:

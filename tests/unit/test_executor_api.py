@@ -229,3 +229,31 @@ def test_the_resident_sees_the_published_answer_with_links_to_its_files(client, 
     assert "resident@example.org" not in json.dumps(public)
     assert answer["published_at"].endswith("+03:00")
     assert answer["attachments"] == [{"name": "akt_uborki.pdf", "url": f"https://storage.test/{key}?expires=900"}]
+
+
+def test_an_executor_filters_its_cases_by_overdue_and_category_page_by_page(client, fake_deps, assigned):
+    texts = ["Открытый люк во дворе дома 3, опасно для детей", "Во дворе дома 7 сломаны качели на детской площадке",
+             "Во дворе дома 9 не вывозят мусор, контейнеры переполнены",
+             "Во дворе дома 14 не вывозят мусор, контейнеры переполнены"]
+    ids = [intake.submit_appeal(fake_deps, AppealIn(text=t, municipality="nevsky")).id for t in texts]
+    drain(fake_deps)
+    late = fake_deps.cases.get(ids[2])
+    late.overdue = True
+    fake_deps.cases.save(late)
+    own = key_for(fake_deps, "adm_nevsky")
+
+    def listed(query):
+        status, body = call(client, "get", f"/v1/executor/cases?{query}", own)
+        assert status == 200, body
+        return [c["id"] for c in body["cases"]], body["next_cursor"]
+
+    assert listed("overdue=true") == ([ids[2]], None)
+    assert set(listed("overdue=false")[0]) == {assigned.id, ids[0], ids[1], ids[3]}
+    assert listed("category=landscaping.manhole&status=assigned") == ([ids[0]], None)
+    first, cursor = listed("category=waste.collection&limit=2")
+    assert len(first) == 2 and cursor
+    rest, _ = listed(f"category=waste.collection&limit=2&cursor={cursor}")
+    assert sorted(first + rest) == sorted([assigned.id, ids[2], ids[3]])
+    assert listed("category=waste.collection&overdue=false&limit=5")[0].count(ids[2]) == 0
+    status, body = call(client, "get", "/v1/executor/cases?category=no.such", own)
+    assert status == 422 and body["fields"] == [{"field": "category", "message": "Неизвестная категория"}]

@@ -184,3 +184,26 @@ def test_executor_keys_are_for_region_operators_and_known_executors_only(client,
                                     body="{}").json_body["key_id"]
     wrong_owner = client.http.post(f"/v1/admin/executors/adm_nevsky/keys/{kirovsky_key}/revoke", headers=operator)
     assert wrong_owner.status_code == 404 and fake_deps.api_keys.get(kirovsky_key).active
+
+
+def test_a_region_operator_replays_a_parked_delivery_over_http(client, fake_deps):
+    from chalicelib.domain.delivery import RetrySchedule
+
+    fake_deps.webhooks.status, fake_deps.retry_schedule = 500, RetrySchedule(delays=())  # one attempt, then parked
+    case_id = submit(fake_deps, "Во дворе дома 8 не вывозят мусор, контейнеры переполнены", municipality="nevsky")
+    parked, = [d for d in fake_deps.deliveries.of_case(case_id) if d.status.value == "parked"]
+    path = f"/v1/admin/deliveries/{parked.id}/replay"
+    assert client.http.post(path, headers=login(client, "nevsky"), body="{}").status_code == 403
+    assert fake_deps.deliveries.get(case_id, parked.id).status.value == "parked"
+    operator = login(client, "operator")
+    replayed = client.http.post(path, headers=operator, body="{}")
+    assert replayed.status_code == 200
+    assert (replayed.json_body["webhook_id"], replayed.json_body["status"]) == (parked.id, "pending")
+    fake_deps.webhooks.status = 204
+    drain(fake_deps)
+    assert fake_deps.deliveries.get(case_id, parked.id).status.value == "delivered"
+    assert {h["webhook-id"] for _, h, _ in fake_deps.webhooks.requests} == {parked.id}  # the same id again
+    again = client.http.post(path, headers=operator, body="{}")
+    assert again.status_code == 409 and again.json_body["error"] == "not_replayable"
+    assert client.http.post("/v1/admin/deliveries/msg_c_nope_1/replay", headers=operator,
+                            body="{}").status_code == 404
