@@ -8,7 +8,7 @@ is not sent again when its message is redelivered.
 from __future__ import annotations
 
 import logging
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, Field
 
@@ -16,7 +16,9 @@ from chalicelib.observability import log
 from chalicelib.services.deps import Dependencies
 
 QUEUE = "mail"
-RESIDENT, OPERATORS = "resident", "operators"
+Audience = Literal["resident", "operators"]
+RESIDENT: Final = "resident"
+OPERATORS: Final = "operators"
 
 
 class MailMessage(BaseModel):
@@ -25,7 +27,7 @@ class MailMessage(BaseModel):
     event_at: str
     note: str = ""  # the event's public text (personal data already masked)
     correlation_id: str = ""
-    audience: Literal["resident", "operators"] = RESIDENT  # the case's resident, or OPERATORS_ALERT_EMAIL
+    audience: Audience = RESIDENT  # the case's resident, or OPERATORS_ALERT_EMAIL
     data: dict[str, str] = Field(default_factory=dict)  # what an operators' alert is about (ids, never residents')
 
 
