@@ -11,6 +11,7 @@ from chalice.app import Request, SQSEvent
 from chalicelib import reference
 from chalicelib.api import openapi
 from chalicelib.api.admin_schemas import (
+    ApiKeyIn,
     CaseQuery,
     CategoryIn,
     DeliveryQuery,
@@ -48,6 +49,7 @@ from chalicelib.api.schemas import (
 from chalicelib.api.vk import VkCallbackIn
 from chalicelib.auth.operators import Principal
 from chalicelib.batch import process_batch
+from chalicelib.domain.attachments import case_prefix
 from chalicelib.domain.sectors import SECTORS
 from chalicelib.services import (
     admin,
@@ -56,11 +58,11 @@ from chalicelib.services import (
     deliveries,
     executor_api,
     intake,
+    mail,
     notify,
     operations,
     operators,
     resident,
-    resident_mail,
     routing,
     social,
     steps,
@@ -245,7 +247,7 @@ def executor_decline(case_id: str) -> Response:
 def executor_upload(case_id: str) -> Response:
     case = executor_api.own_case(deps(), _executor(), case_id)
     upload = parse_body(_request().raw_body, UploadRequest)
-    return json_response(uploads.presign(deps(), f"cases/{case.id}/", upload), 201)
+    return json_response(uploads.presign(deps(), case_prefix(case.id), upload), 201)
 
 
 # -- the operators' API: Cognito in AWS (API Gateway checks the token), signed sessions locally -----
@@ -413,6 +415,24 @@ def admin_dlq_redrive(queue: str) -> Response:
     return json_response(operations.redrive(deps(), _operator(), queue, body.message_ids))
 
 
+@app.route("/v1/admin/executors/{executor_id}/keys", methods=["POST"], authorizer=OPERATORS)
+@api_errors
+def admin_issue_executor_key(executor_id: str) -> Response:
+    return json_response(operations.issue_executor_key(deps(), _operator(), executor_id, _body(ApiKeyIn).label), 201)
+
+
+@app.route("/v1/admin/executors/{executor_id}/keys", authorizer=OPERATORS)
+@api_errors
+def admin_executor_keys(executor_id: str) -> Response:
+    return json_response(operations.executor_key_list(deps(), _operator(), executor_id))
+
+
+@app.route("/v1/admin/executors/{executor_id}/keys/{key_id}/revoke", methods=["POST"], authorizer=OPERATORS)
+@api_errors
+def admin_revoke_executor_key(executor_id: str, key_id: str) -> Response:
+    return json_response(operations.revoke_executor_key(deps(), _operator(), executor_id, key_id))
+
+
 def _consume(event: SQSEvent, step: str, action: Action) -> dict[str, Any]:
     return process_batch(event, StepMessage, lambda message: run_step(deps(), message, step, action))
 
@@ -439,7 +459,7 @@ def on_notify(event: SQSEvent) -> dict[str, Any]:
 
 @app.on_sqs_message(queue=queue_name("mail"), batch_size=10)
 def on_mail(event: SQSEvent) -> dict[str, Any]:
-    return process_batch(event, resident_mail.MailMessage, lambda message: resident_mail.send(deps(), message))
+    return process_batch(event, mail.MailMessage, lambda message: mail.consume(deps(), message))
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

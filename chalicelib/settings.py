@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from chalicelib.social_config import VkConfig
 
@@ -50,10 +51,16 @@ class Settings:
     tracking_page_url: str = ""  # the residents' tracking page, for links in letters
     answer_review: str = "operator"  # or "auto": publish substantive answers without waiting for an operator
     mail_from: str = "ЦУР <no-reply@tsur.example.org>"
+    operators_alert_email: str = ""  # where operators' alerts go (410 Gone); empty: only the log and the views
     reopen_days: int = 30
     auto_close_days: int = 14
     clarification_days: int = 3
     vk: VkConfig = field(default_factory=VkConfig)  # VK Callback API communities (chalicelib/social_config.py)
+
+    @property
+    def reopen_window(self) -> timedelta:
+        """How long after an answer is published the resident may reopen the case (closed or not)."""
+        return timedelta(days=self.reopen_days)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -72,5 +79,6 @@ class Settings:
             session_secret=os.environ.get("SESSION_SECRET", ""),
             cognito=cognito_enabled(),
             mail_from=os.environ.get("MAIL_FROM", cls.mail_from),
+            operators_alert_email=os.environ.get("OPERATORS_ALERT_EMAIL", "").strip(),
             vk=VkConfig.from_env(),
         )

@@ -15,6 +15,7 @@ from chalicelib.adapters.memory import (
     RecordingWebhookSender,
 )
 from chalicelib.adapters.ports import ExecutorEndpoint
+from chalicelib.domain.social import CONNECTORS
 from chalicelib.services import deps as deps_module
 from chalicelib.services.deps import Dependencies
 from chalicelib.settings import Settings
@@ -47,8 +48,8 @@ def fake_deps(clock: Clock) -> Iterator[Dependencies]:
                           public_base_url="http://tsur.test"),
         clock=clock,
     )
-    for executor in deps.region.executors.values():
-        directory.save_endpoint(ExecutorEndpoint(executor.id, f"http://agency.test/hooks/{executor.id}",
+    for target_id in [*deps.region.executors, *CONNECTORS]:  # every webhook target has an endpoint
+        directory.save_endpoint(ExecutorEndpoint(target_id, f"http://agency.test/hooks/{target_id}",
                                                  (generate_secret(),)))
     deps_module.use(deps)
     yield deps

@@ -174,7 +174,7 @@ def replay_deliveries(deps: Dependencies, webhook_ids: tuple[str, ...], all_park
 # -- executors' endpoints -----------------------------------------------------------------------------
 @click.group()
 def executors() -> None:
-    """Адреса исполнителей для вебхуков / executors' webhook endpoints."""
+    """Адреса для вебхуков и API-ключи исполнителей / executors' webhook endpoints and API keys."""
 
 
 def _endpoint_line(e: dict[str, Any]) -> str:
@@ -245,6 +245,47 @@ def disable_endpoint(deps: Dependencies, executor_id: str, reason: str) -> None:
 
     endpoints.disable(deps, executor_id, reason)
     click.echo(f"{executor_id}: отключён / disabled")
+
+
+def _key_line(k: dict[str, Any]) -> str:
+    state = f"revoked {k['revoked_at']}" if k["revoked_at"] else "active"
+    return f"{k['key_id']}  created {k['created_at']}  {state}  {k['label'] or '—'}"
+
+
+@executors.command("issue-key")
+@click.argument("executor_id")
+@click.option("--label", default="", help="whose key it is, shown in listings (e.g. «учётная система района»)")
+@aws_options
+def issue_key(deps: Dependencies, executor_id: str, label: str) -> None:
+    """Выдать API-ключ (показан один раз) / issue an API key, shown once."""
+    from chalicelib.services import executor_keys
+
+    issued = executor_keys.issue(deps, executor_id, label)
+    click.echo(f"{executor_id}: key id {issued.record.key_id}")
+    click.echo(f"Ключ (показан один раз) / key, shown once: {issued.plaintext}")
+
+
+@executors.command("keys")
+@click.argument("executor_id")
+@click.option("--json", "as_json", is_flag=True)
+@aws_options
+def list_keys(deps: Dependencies, executor_id: str, as_json: bool) -> None:
+    """API-ключи исполнителя (без самих ключей) / the executor's keys, never the keys themselves."""
+    from chalicelib.services import executor_keys
+
+    _echo(executor_keys.listing(deps, executor_id), as_json, _key_line)
+
+
+@executors.command("revoke-key")
+@click.argument("executor_id")
+@click.argument("key_id")
+@aws_options
+def revoke_key(deps: Dependencies, executor_id: str, key_id: str) -> None:
+    """Отозвать API-ключ: дальше 401 / revoke an API key: 401 from the next request."""
+    from chalicelib.services import executor_keys
+
+    revoked = executor_keys.revoke(deps, executor_id, key_id)
+    click.echo(f"{executor_id}: ключ {key_id} отозван / revoked at {revoked['revoked_at']}")
 
 
 # -- dead-letter queues -------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ def case_to_item(case: Case, version: int) -> dict[str, Any]:
         "answers": [_answer_item(a) for a in case.answers] or None,
         "published_answer_id": case.published_answer_id, "published_at": _iso(case.published_at),
         "clarification_question": case.clarification_question, "rating": case.rating,
-        "rating_comment": case.rating_comment,
+        "rating_comment": case.rating_comment, "closed_as": case.closed_as,
         "social": case.social.to_dict() if case.social else None,
     }
     if case.classification:
@@ -123,6 +123,7 @@ def item_to_case(item: dict[str, Any]) -> Case:
         published_answer_id=item.get("published_answer_id"), published_at=_dt(item.get("published_at")),
         clarification_question=item.get("clarification_question"),
         rating=int(item["rating"]) if "rating" in item else None, rating_comment=item.get("rating_comment"),
+        closed_as=item.get("closed_as"),
         social=SocialRef.from_dict(item["social"]) if "social" in item else None,
         version=int(item["version"]), **watch_fields(item),
     )
@@ -131,13 +132,15 @@ def item_to_case(item: dict[str, Any]) -> Case:
 def _answer_item(answer: Answer) -> dict[str, Any]:
     return _drop_none({"id": answer.id, "kind": answer.kind, "text": answer.text, "at": _iso(answer.at),
                        "author": answer.author, "attachments": list(answer.attachments) or None,
-                       "verdict": answer.verdict, "verdict_reasons": list(answer.verdict_reasons) or None})
+                       "verdict": answer.verdict, "verdict_reasons": list(answer.verdict_reasons) or None,
+                       "verdict_by": answer.verdict_by})
 
 
 def _item_answer(item: dict[str, Any]) -> Answer:
     return Answer(id=item["id"], kind=item["kind"], text=item["text"], at=datetime.fromisoformat(item["at"]),
                   author=item["author"], attachments=tuple(item.get("attachments", ())),
-                  verdict=item.get("verdict"), verdict_reasons=tuple(item.get("verdict_reasons", ())))
+                  verdict=item.get("verdict"), verdict_reasons=tuple(item.get("verdict_reasons", ())),
+                  verdict_by=item.get("verdict_by"))
 
 
 def event_to_item(case_id: str, event: CaseEvent, seq: int | str) -> dict[str, Any]:

@@ -21,7 +21,7 @@ def _keys(key: ApiKey) -> list[dict[str, str]]:
 def _to_key(item: dict[str, Any]) -> ApiKey:
     revoked = item.get("revoked_at")
     return ApiKey(item["key_id"], item["executor_id"], item["key_hash"], datetime.fromisoformat(item["created_at"]),
-                  datetime.fromisoformat(revoked) if revoked else None)
+                  datetime.fromisoformat(revoked) if revoked else None, label=item.get("label", ""))
 
 
 class DynamoApiKeyStore(ApiKeyStore):
@@ -31,7 +31,8 @@ class DynamoApiKeyStore(ApiKeyStore):
 
     def add(self, key: ApiKey) -> None:
         body = {"type": "api_key", "key_id": key.key_id, "executor_id": key.executor_id,
-                "key_hash": key.key_hash, "created_at": key.created_at.isoformat()}
+                "key_hash": key.key_hash, "created_at": key.created_at.isoformat(),
+                **({"label": key.label} if key.label else {})}
         self._db.transact_write_items(TransactItems=[
             {"Put": {"TableName": self._table, "Item": to_dynamo({**k, **body}),
                      "ConditionExpression": "attribute_not_exists(pk)"}} for k in _keys(key)])

@@ -6,6 +6,7 @@ import copy
 import ipaddress
 import threading
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -171,7 +172,7 @@ class InMemoryApiKeyStore(ApiKeyStore):
         key = self._keys.get(key_id)
         if key is None or not key.active:
             return False
-        self._keys[key_id] = ApiKey(key.key_id, key.executor_id, key.key_hash, key.created_at, at)
+        self._keys[key_id] = replace(key, revoked_at=at)
         return True
 
 
@@ -228,15 +229,21 @@ class RecordingWebhookSender(WebhookSender):
 
 
 class FakeAttachmentStorage(AttachmentStorage):
+    """Remembers what it presigned; `stored` holds the keys whose upload finished (tests add them)."""
+
     def __init__(self) -> None:
         self.presigned: list[tuple[str, str, int]] = []
+        self.stored: set[str] = set()
 
     def presign_upload(self, key: str, content_type: str, max_bytes: int, expires_s: int) -> dict[str, Any]:
         self.presigned.append((key, content_type, max_bytes))
         return {"url": "https://storage.test/", "fields": {"key": key, "Content-Type": content_type}}
 
     def presign_download(self, key: str, expires_s: int = 600) -> str:
-        return f"https://storage.test/{key}"
+        return f"https://storage.test/{key}?expires={expires_s}"
+
+    def exists(self, key: str) -> bool:
+        return key in self.stored
 
 
 class RecordingMailer(Mailer):

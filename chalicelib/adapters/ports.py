@@ -122,6 +122,10 @@ class AttachmentStorage(ABC):
     def presign_download(self, key: str, expires_s: int = 600) -> str:
         """A short-lived link to read an attachment."""
 
+    @abstractmethod
+    def exists(self, key: str) -> bool:
+        """Whether the file was uploaded (HeadObject)."""
+
 
 class Mailer(ABC):
     @abstractmethod

@@ -5,8 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 from chalicelib.adapters.ports import AttachmentStorage
+
+# A missing key answers 404; without s3:ListBucket (which the app's policy does not grant) S3 answers 403.
+MISSING = frozenset({"404", "403", "NoSuchKey", "NotFound", "Forbidden"})
 
 
 class S3AttachmentStorage(AttachmentStorage):
@@ -25,3 +29,12 @@ class S3AttachmentStorage(AttachmentStorage):
         url: str = self._s3.generate_presigned_url("get_object", Params={"Bucket": self._bucket, "Key": key},
                                                    ExpiresIn=expires_s)
         return url
+
+    def exists(self, key: str) -> bool:
+        try:
+            self._s3.head_object(Bucket=self._bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in MISSING:
+                return False
+            raise
+        return True

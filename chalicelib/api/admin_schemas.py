@@ -66,3 +66,26 @@ class DeliveryQuery(_Query):
 
 class RedriveIn(_Body):
     message_ids: list[str] | None = Field(None, max_length=100)
+
+
+class ApiKeyIn(_Body):
+    label: str = Field("", max_length=100, description="Чей это ключ: например, «учётная система района»")
+
+
+class ApiKeyOut(BaseModel):
+    """An executor's API key as operators see it: never the key itself."""
+
+    key_id: str
+    executor_id: str
+    label: str
+    created_at: str
+    revoked_at: str | None
+    active: bool
+
+
+class IssuedApiKeyOut(ApiKeyOut):
+    key: str = Field(description="Сам ключ tsk_…: показывается один раз, сохраняется только его хеш")
+
+
+class ApiKeysOut(BaseModel):
+    keys: list[ApiKeyOut]

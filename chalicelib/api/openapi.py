@@ -76,6 +76,11 @@ OPERATIONS: dict[str, Operation] = {
     "admin_dlq": Operation("Очереди недоставленных", security=OPERATOR),
     "admin_dlq_messages": Operation("Сообщения очереди недоставленных", security=OPERATOR),
     "admin_dlq_redrive": Operation("Вернуть сообщения в работу", body=admin.RedriveIn, security=OPERATOR),
+    "admin_issue_executor_key": Operation("Выдать API-ключ исполнителю (показывается один раз)", body=admin.ApiKeyIn,
+                                          security=OPERATOR, status=201, reply=admin.IssuedApiKeyOut),
+    "admin_executor_keys": Operation("API-ключи исполнителя (без самих ключей)", security=OPERATOR,
+                                     reply=admin.ApiKeysOut),
+    "admin_revoke_executor_key": Operation("Отозвать API-ключ исполнителя", security=OPERATOR, reply=admin.ApiKeyOut),
 }
 _AUTH_ERRORS = {TRACKING: ("404",), EXECUTOR: ("401", "404"), OPERATOR: ("401", "403", "404")}
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from chalicelib import reference
+from chalicelib.domain.attachments import MAX_ATTACHMENTS, RESIDENT_PREFIX, is_upload_key
 from chalicelib.domain.sectors import SECTORS
 
 MAX_TEXT = 5000
@@ -23,7 +24,14 @@ def _attachment_key(key: str) -> str:
     return key
 
 
+def _resident_upload(key: str) -> str:
+    if not is_upload_key(key, RESIDENT_PREFIX):
+        raise ValueError("Неверный ключ вложения: прикрепить можно только файл, загруженный через /v1/uploads")
+    return key
+
+
 AttachmentKey = Annotated[str, AfterValidator(_attachment_key)]
+ResidentUploadKey = Annotated[str, AfterValidator(_resident_upload)]
 
 
 class _Strict(BaseModel):
@@ -45,7 +53,7 @@ class AppealIn(_Strict):
     municipality: str | None = None
     contact: ContactIn | None = None
     source: Source = "widget"
-    attachments: list[AttachmentKey] = Field(default_factory=list, max_length=10)
+    attachments: list[ResidentUploadKey] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
 
     @field_validator("sector")
     @classmethod
@@ -96,6 +104,8 @@ class NotifyMessage(StepMessage):
 class CaseListQuery(_Strict):
     model_config = ConfigDict(extra="forbid", strict=False)
     status: str | None = None
+    overdue: bool | None = Field(None, description="только просроченные (true) или только в срок (false)")
+    category: str | None = Field(None, max_length=100, description="категория рубрикатора")
     limit: int = Field(20, ge=1, le=100)
     cursor: str | None = Field(None, max_length=2000)
 
@@ -103,7 +113,7 @@ class CaseListQuery(_Strict):
 class AnswerIn(_Strict):
     kind: Literal["interim", "final"]
     text: str = Field(min_length=1, max_length=10_000)
-    attachments: list[AttachmentKey] = Field(default_factory=list, max_length=10)
+    attachments: list[AttachmentKey] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
 
 
 

@@ -22,6 +22,7 @@ class ApiKey:
     key_hash: str
     created_at: datetime
     revoked_at: datetime | None = None
+    label: str = ""  # what the operator called it ("учётная система района"), shown in listings
 
     @property
     def active(self) -> bool:
@@ -41,10 +42,10 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def new_api_key(executor_id: str, now: datetime) -> NewApiKey:
+def new_api_key(executor_id: str, now: datetime, label: str = "") -> NewApiKey:
     key_id = secrets.token_hex(6)
     plaintext = f"{PREFIX}{key_id}_{secrets.token_urlsafe(24)}"
-    return NewApiKey(ApiKey(key_id, executor_id, hash_key(plaintext), now), plaintext)
+    return NewApiKey(ApiKey(key_id, executor_id, hash_key(plaintext), now, label=label), plaintext)
 
 
 def parse_key(presented: str) -> str | None:

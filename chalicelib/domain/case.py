@@ -7,7 +7,7 @@ an event (who, when, from, to, why); the repository persists the new events with
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.deadline_clock import DeadlineClock
@@ -20,6 +20,20 @@ RESIDENT = "resident"
 WAITING_CLARIFICATION = "resident_clarification"
 WAITING_REACTION = "resident_reaction"
 MAX_STEP_RESENDS = 3  # how often the sweeper re-sends a step that never came through
+# How a case was closed (`closed_as`). The resident may reopen a case closed by their own reaction (a
+# rating) or by their silence, within the reopen window; never one an operator closed.
+CLOSED_RATED = "rated"
+CLOSED_NO_REACTION = "no_reaction"
+CLOSED_BY_OPERATOR = "operator"
+REOPENABLE_CLOSURES = frozenset({CLOSED_RATED, CLOSED_NO_REACTION})
+
+
+class Refused(ValueError):
+    """An action the case's state does not allow; `str()` says why, in Russian, to whoever asked."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -64,6 +78,7 @@ class Answer:
     attachments: tuple[str, ...] = ()
     verdict: str | None = None  # the quality check: "substantive" | "formal"
     verdict_reasons: tuple[str, ...] = ()
+    verdict_by: str | None = None  # who judged it: SYSTEM (the automatic check) or the operator who overrode it
 
 
 @dataclass(frozen=True)
@@ -108,6 +123,7 @@ class Case:
     clarification_question: str | None = None
     rating: int | None = None
     rating_comment: str | None = None
+    closed_as: str | None = None  # CLOSED_RATED | CLOSED_NO_REACTION | CLOSED_BY_OPERATOR, while closed
     clock: DeadlineClock | None = None  # the assignment's deadline clock (reminders, overdue, pause)
     overdue_counted_for: str | None = None  # the executor whose overdue counter includes this case
     duplicate_of: str | None = None  # the open case this one was linked to (same problem nearby)
@@ -120,7 +136,8 @@ class Case:
     # -- the status machine -------------------------------------------------------------------
     def transition(self, target: Status, at: datetime, actor: str = SYSTEM, reason: str = "",
                    public: bool = True) -> None:
-        if not can_transition(self.status, target):
+        if not can_transition(self.status, target) or (
+                self.status is Status.CLOSED and self.closed_as not in REOPENABLE_CLOSURES):
             raise InvalidTransition(self.status, target)
         self._record(CaseEvent(at=at, kind="status", actor=actor, from_status=self.status,
                                to_status=target, reason=reason, public=public))
@@ -183,14 +200,19 @@ class Case:
     def last_final_answer(self) -> Answer | None:
         return next((a for a in reversed(self.answers) if a.kind == "final"), None)
 
-    def judge_answer(self, verdict: str, reasons: tuple[str, ...]) -> None:
+    def judge_answer(self, verdict: str, reasons: tuple[str, ...], by: str = SYSTEM) -> None:
         answer = self.last_final_answer
         assert answer is not None
-        self.answers[self.answers.index(answer)] = replace(answer, verdict=verdict, verdict_reasons=reasons)
+        self.answers[self.answers.index(answer)] = replace(answer, verdict=verdict, verdict_reasons=reasons,
+                                                           verdict_by=by)
 
     def return_answer(self, at: datetime, reason: str, actor: str = SYSTEM) -> None:
-        """A formal reply («отписка») goes back to the executor; the deadline keeps running."""
+        """A formal reply («отписка») goes back to the executor with the verdict; the deadline keeps running."""
+        answer = self.last_final_answer
+        assert answer is not None
         self.transition(Status.RETURNED, at, actor=actor, reason=reason, public=False)
+        self.note(at, "answer_returned", reason, actor=actor, answer_id=answer.id, verdict=answer.verdict,
+                  reasons=list(answer.verdict_reasons))
 
     def publish_answer(self, at: datetime, public_text: str, actor: str = SYSTEM) -> None:
         answer = self.last_final_answer
@@ -209,23 +231,58 @@ class Case:
         self.await_step(WAITING_CLARIFICATION, at)
 
     def resident_clarified(self, public_text: str, at: datetime) -> None:
+        if self.status is not Status.CLARIFICATION:
+            raise Refused("not_asked", "Уточнение сейчас не запрашивалось: ответить можно, только когда задан вопрос")
         # Back to whoever asked: the executor working on it, or the operators if nobody is assigned yet.
         back_to = Status.IN_PROGRESS if self.assignment else Status.MODERATION
         self.transition(back_to, at, actor=RESIDENT, reason="Заявитель дал уточнение")
-        self.note(at, "clarification", public_text, public=True, actor=RESIDENT)
+        self.note(at, "clarification", public_text, public=True, actor=RESIDENT,
+                  question=self.clarification_question or "")
         self.clarification_question = None
         self.resume_deadline(at)
         self.await_step(None, at)
 
+    # -- the resident's reaction to the published answer: a rating closes the case, reopening sends
+    # -- it back to work; both only after an answer was published, reopening within the window -------
+    @property
+    def may_rate(self) -> bool:
+        return self.published_answer_id is not None and (
+            self.status is Status.PUBLISHED or (self.status is Status.CLOSED and self.closed_as == CLOSED_NO_REACTION))
+
     def rate(self, score: int, comment: str | None, at: datetime) -> None:
+        """The resident's reaction: recorded, and a case still waiting for it is closed with the rating."""
+        if not self.may_rate:
+            already = self.status is Status.CLOSED and self.closed_as == CLOSED_RATED
+            raise Refused("no_answer", "Ответ уже оценён" if already else "Оценить можно только опубликованный ответ")
         self.rating, self.rating_comment = score, comment
         self.note(at, "rated", f"Оценка ответа: {score} из 5", public=True, actor=RESIDENT, score=score)
+        if self.status is Status.PUBLISHED:
+            self.close(at, f"Заявитель оценил ответ: {score} из 5", actor=RESIDENT, closed_as=CLOSED_RATED)
+        else:
+            self.closed_as = CLOSED_RATED
 
-    def reopen(self, reason: str, at: datetime) -> None:
+    def reopen_until(self, window: timedelta) -> datetime | None:
+        """Until when the resident may reopen the case; None when they may not at all."""
+        reopenable = self.status is Status.PUBLISHED or (
+            self.status is Status.CLOSED and self.closed_as in REOPENABLE_CLOSURES)
+        return self.published_at + window if reopenable and self.published_at else None
+
+    def reopen(self, reason: str, at: datetime, window: timedelta) -> None:
+        until = self.reopen_until(window)
+        if until is None:
+            closed_by_operator = self.status is Status.CLOSED and self.closed_as == CLOSED_BY_OPERATOR
+            raise Refused("reopen_closed", "Обращение закрыто оператором, повторно открыть его нельзя"
+                          if closed_by_operator else "Повторно открыть можно только обращение с опубликованным ответом")
+        if at > until:
+            raise Refused("reopen_closed", f"Повторно открыть обращение можно в течение {window.days} дней "
+                                           "после публикации ответа; этот срок истёк")
         self.transition(Status.REOPENED, at, actor=RESIDENT, reason=reason)
+        self.closed_as = None
 
-    def close(self, at: datetime, reason: str, actor: str = SYSTEM) -> None:
+    def close(self, at: datetime, reason: str, actor: str = SYSTEM, closed_as: str = CLOSED_BY_OPERATOR) -> None:
         self.transition(Status.CLOSED, at, actor=actor, reason=reason)
+        self.closed_as = closed_as
+        self.await_step(None, at)
 
     def decline(self, at: datetime, actor: str, reason: str) -> None:
         """The executor says the case is not theirs: back to the operators, never to the resident."""

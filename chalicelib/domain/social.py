@@ -67,6 +67,10 @@ def connector_id(network: str) -> str:
     return CONNECTOR_PREFIX + network
 
 
+# The connectors there are: webhook targets operators manage like executors' endpoints.
+CONNECTORS = {connector_id(VK): "Коннектор VK: ответы под постами и комментариями"}
+
+
 def vk_post(event_type: str, group_id: int, event_id: str, obj: dict[str, Any] | None) -> SocialPost | None:
     """The post an event is about; None for event types (or post types) we do not take."""
     kind = VK_EVENTS.get(event_type)

@@ -51,7 +51,9 @@ ALLOWED_TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.RETURNED: frozenset({Status.IN_PROGRESS, Status.ANSWERED, Status.CLARIFICATION, Status.PUBLISHED}),
     Status.PUBLISHED: frozenset({Status.CLOSED, Status.REOPENED}),
     Status.REOPENED: frozenset({Status.ASSIGNED, Status.IN_PROGRESS, Status.MODERATION, Status.ANSWERED}),
-    Status.CLOSED: frozenset(),
+    # The resident reopens a case closed by their rating or by their silence, within the reopen window
+    # (Case.reopen; never one an operator closed, Case.transition checks how it was closed).
+    Status.CLOSED: frozenset({Status.REOPENED}),
     Status.REJECTED: frozenset(),
     Status.LINKED: frozenset({Status.MODERATION}),  # an operator unlinks it: it is handled on its own
 }

@@ -149,8 +149,7 @@ def detail(deps: Dependencies, principal: Principal, case_id: str) -> dict[str, 
                       "to_status": e.to_status.value if e.to_status else None, "reason": e.reason,
                       "public": e.public} for e in deps.cases.events(case.id)],
         "deliveries": [deliveries.view(d) for d in deps.deliveries.of_case(case.id)],
-        "answers": [{"id": a.id, "kind": a.kind, "text": a.text, "at": a.at.isoformat(), "verdict": a.verdict,
-                     "verdict_reasons": list(a.verdict_reasons)} for a in case.answers],
+        "answers": [answers.view(a) for a in case.answers],
         "linked_cases": list(case.linked_cases), "duplicate_of": case.duplicate_of, "rating": case.rating,
     }
 
@@ -193,11 +192,7 @@ def clarify(deps: Dependencies, principal: Principal, case_id: str, question: st
 
 
 def close(deps: Dependencies, principal: Principal, case_id: str, reason: str) -> Case:
-    def finish(case: Case, now: datetime) -> None:
-        case.close(now, reason, actor=principal.actor)
-        case.await_step(None, now)
-
-    return act(deps, principal, case_id, finish)
+    return act(deps, principal, case_id, lambda case, now: case.close(now, reason, actor=principal.actor))
 
 
 def reassign(deps: Dependencies, principal: Principal, case_id: str, executor_id: str | None, reason: str) -> Case:

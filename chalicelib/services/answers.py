@@ -9,19 +9,22 @@ either way an operator can override the automatic verdict.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from chalicelib.api.errors import ApiError
-from chalicelib.domain.case import Case
+from chalicelib.domain.case import Answer, Case
 from chalicelib.domain.privacy import mask_personal_data
 from chalicelib.domain.statuses import Status
 from chalicelib.services.changes import change_case
 from chalicelib.services.deps import Dependencies
 
-FORMAL = "formal"
+FORMAL, SUBSTANTIVE = "formal", "substantive"
+OVERRIDDEN_TO_SUBSTANTIVE = "Оператор признал ответ ответом по существу и опубликовал его"
 
 
-def public_text(text: str) -> str:
-    return mask_personal_data(text)
+def public_text(case: Case, text: str) -> str:
+    """What the public sees of an answer: personal data masked, the resident's own name and contacts too."""
+    return mask_personal_data(text, case.contact)
 
 
 def review(deps: Dependencies, case: Case, now: datetime) -> None:
@@ -34,7 +37,7 @@ def review(deps: Dependencies, case: Case, now: datetime) -> None:
     if assessment.verdict == FORMAL:
         case.return_answer(now, "Ответ возвращён на доработку: " + "; ".join(assessment.reasons))
     elif deps.settings.answer_review == "auto":
-        case.publish_answer(now, public_text(answer.text))
+        case.publish_answer(now, public_text(case, answer.text))
 
 
 def _operator_may(case: Case) -> bool:
@@ -47,12 +50,24 @@ def confirm(deps: Dependencies, case_id: str, actor: str) -> Case:
         answer = case.last_final_answer
         if answer is None:
             raise ApiError(409, "no_answer", "У обращения нет ответа исполнителя")
-        case.publish_answer(now, public_text(answer.text), actor=actor)
+        if case.status is Status.RETURNED:
+            case.judge_answer(SUBSTANTIVE, (OVERRIDDEN_TO_SUBSTANTIVE,), by=actor)
+        case.publish_answer(now, public_text(case, answer.text), actor=actor)
 
     return change_case(deps, case_id, _operator_may, publish)
 
 
 def send_back(deps: Dependencies, case_id: str, reason: str, actor: str) -> Case:
-    """The operator returns an answer the automatic check let through."""
-    return change_case(deps, case_id, lambda c: c.status is Status.ANSWERED,
-                       lambda case, now: case.return_answer(now, reason, actor=actor))
+    """The operator returns an answer the automatic check let through: the verdict becomes theirs."""
+    def back_to_executor(case: Case, now: datetime) -> None:
+        case.judge_answer(FORMAL, (reason,), by=actor)
+        case.return_answer(now, f"Ответ возвращён оператором на доработку: {reason}", actor=actor)
+
+    return change_case(deps, case_id, lambda c: c.status is Status.ANSWERED, back_to_executor)
+
+
+def view(answer: Answer) -> dict[str, Any]:
+    """An answer with its quality verdict, for the executor and the operators."""
+    return {"id": answer.id, "kind": answer.kind, "text": answer.text, "at": answer.at.isoformat(),
+            "attachments": list(answer.attachments), "verdict": answer.verdict,
+            "verdict_reasons": list(answer.verdict_reasons), "verdict_by": answer.verdict_by}

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from chalicelib.adapters.ports import ConcurrentUpdate
 from chalicelib.api.errors import ApiError
-from chalicelib.domain.case import Case
+from chalicelib.domain.case import Case, Refused
 from chalicelib.domain.statuses import InvalidTransition
 from chalicelib.observability import log_context
 from chalicelib.services import effects
@@ -33,6 +33,8 @@ def change_case(deps: Dependencies, case_id: str, allowed: Callable[[Case], bool
             mutate(case, deps.clock())
         except InvalidTransition as exc:
             raise ApiError(409, "invalid_status", f"Действие недоступно в статусе «{exc.current.value}»") from exc
+        except Refused as exc:
+            raise ApiError(409, exc.code, str(exc)) from exc
         events = list(case.new_events)
         try:
             deps.cases.save(case)

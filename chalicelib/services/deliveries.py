@@ -31,6 +31,7 @@ from chalicelib.domain.delivery import (
     webhook_id,
 )
 from chalicelib.observability import log, log_context
+from chalicelib.services import operator_alerts
 from chalicelib.services.deps import Dependencies
 from chalicelib.webhooks import signature_headers
 
@@ -99,10 +100,14 @@ def _record(deps: Dependencies, delivery: Delivery, endpoint: ExecutorEndpoint, 
 
 
 def _disable(deps: Dependencies, endpoint: ExecutorEndpoint, delivery: Delivery, now: datetime) -> CaseEvent:
-    reason = f"Адрес ответил 410 Gone на уведомление {delivery.id}"
-    deps.directory.save_endpoint(endpoint.disabled(now, reason))
-    log("ALERT executor endpoint disabled", logging.ERROR, alert="endpoint_disabled",
-        executor_id=endpoint.executor_id, webhook_id=delivery.id)
+    """Switch the endpoint off and tell the operators, once: a 410 to a webhook sent while another one
+    already switched it off changes nothing more."""
+    current = deps.directory.endpoint(endpoint.executor_id)
+    if current is not None and current.active:
+        deps.directory.save_endpoint(current.disabled(now, f"Адрес ответил 410 Gone на уведомление {delivery.id}"))
+        log("ALERT executor endpoint disabled", logging.ERROR, alert="endpoint_disabled",
+            executor_id=endpoint.executor_id, webhook_id=delivery.id)
+        operator_alerts.endpoint_disabled(deps, current, delivery, now)
     return _event(now, "endpoint_disabled", delivery, "Адрес исполнителя для уведомлений отключён (410 Gone); "
                   "нужен оператор")
 

@@ -1,4 +1,5 @@
-"""What follows a saved change: the resident hears of the public steps that matter to them.
+"""What follows a saved change: the resident hears of the public steps that matter to them, and the
+executor of what concerns its work (an answer returned, the resident's clarification).
 
 Called after every save of a case with the events that save recorded. Each effect goes through a
 queue, so a slow mail server never holds up a worker or an API call.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from chalicelib.domain.case import Case, CaseEvent
 from chalicelib.domain.statuses import Status
-from chalicelib.services import resident_mail
+from chalicelib.services import executor_events, resident_mail
 from chalicelib.services.deps import Dependencies
 
 MAIL_ON_STATUS = {Status.ASSIGNED, Status.CLARIFICATION, Status.CLOSED, Status.REJECTED}
@@ -25,6 +26,7 @@ def mail_kind(event: CaseEvent) -> str | None:
 
 def after_save(deps: Dependencies, case: Case, events: list[CaseEvent]) -> None:
     _reply_on_social_media(deps, case, events)
+    executor_events.after_save(deps, case, events)
     if case.contact is None or not case.contact.email:
         return
     for event in events:

@@ -1,4 +1,7 @@
-"""Executors' webhook endpoints, for operators: register, rotate the secret, disable and enable.
+"""Webhook endpoints, for operators: register, rotate the secret, disable and enable.
+
+The targets are the region's executors and the social-media connectors (`connector:vk`, which posts
+published answers back to VK): the same commands manage both.
 
 A URL is checked when it is registered (https, public addresses only: see domain.endpoint) and again
 at every send. Rotation keeps two secrets valid for an overlap, so the executor can switch over
@@ -15,6 +18,7 @@ from typing import Any
 from chalicelib.adapters.ports import ExecutorEndpoint, UnsafeEndpoint
 from chalicelib.api.errors import ApiError
 from chalicelib.domain.endpoint import DEFAULT_OVERLAP
+from chalicelib.domain.social import CONNECTORS
 from chalicelib.observability import log
 from chalicelib.services import deliveries
 from chalicelib.services.deps import Dependencies
@@ -68,17 +72,17 @@ def enable(deps: Dependencies, executor_id: str) -> list[str]:
 
 
 def listing(deps: Dependencies, only_disabled: bool = False) -> list[dict[str, Any]]:
-    """Every executor of the region with its endpoint (never the secrets themselves)."""
+    """Every executor of the region and every connector, with its endpoint (never the secrets themselves)."""
     now = deps.clock()
-    views = [view(deps, executor_id, deps.directory.endpoint(executor_id), now)
-             for executor_id in sorted(deps.region.executors)]
+    views = [view(deps, target_id, deps.directory.endpoint(target_id), now)
+             for target_id in [*sorted(deps.region.executors), *CONNECTORS]]
     return [v for v in views if not (only_disabled and v["active"])]
 
 
 def view(deps: Dependencies, executor_id: str, endpoint: ExecutorEndpoint | None, now: datetime
          ) -> dict[str, Any]:
     executor = deps.region.executors.get(executor_id)
-    base = {"executor_id": executor_id, "name": executor.name if executor else executor_id}
+    base = {"executor_id": executor_id, "name": executor.name if executor else CONNECTORS.get(executor_id, executor_id)}
     if endpoint is None:
         return {**base, "url": None, "active": False, "secrets_in_use": 0, "rotation_ends_at": None,
                 "disabled_at": None, "disabled_reason": "Адрес не настроен"}
@@ -90,9 +94,9 @@ def view(deps: Dependencies, executor_id: str, endpoint: ExecutorEndpoint | None
             "disabled_reason": endpoint.disabled_reason or None}
 
 
-def _known(deps: Dependencies, executor_id: str) -> None:
-    if executor_id not in deps.region.executors:
-        raise ApiError(404, "not_found", "Исполнитель не найден")
+def _known(deps: Dependencies, target_id: str) -> None:
+    if target_id not in deps.region.executors and target_id not in CONNECTORS:
+        raise ApiError(404, "not_found", "Исполнитель или коннектор не найден")
 
 
 def _endpoint(deps: Dependencies, executor_id: str) -> ExecutorEndpoint:

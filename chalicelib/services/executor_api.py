@@ -13,14 +13,16 @@ from typing import Any
 
 from chalicelib.api.errors import ApiError, bad_field
 from chalicelib.api.schemas import AnswerIn, CaseListQuery, ClarificationIn
-from chalicelib.auth.api_keys import NewApiKey, new_api_key, parse_key
+from chalicelib.auth.api_keys import parse_key
+from chalicelib.domain.attachments import case_prefix
 from chalicelib.domain.case import Answer, Case
 from chalicelib.domain.sectors import SECTORS
 from chalicelib.domain.statuses import STATUS_LABELS, Status
-from chalicelib.services import answers
+from chalicelib.services import answers, uploads
 from chalicelib.services.changes import change_case
 from chalicelib.services.deps import Dependencies
 
+MAX_READS = 10  # index pages one listing request may read while filtering
 UNAUTHORIZED = ApiError(401, "unauthorized", "Нужен действующий API-ключ исполнителя: Authorization: Bearer tsk_…")
 
 
@@ -34,22 +36,33 @@ def authenticate(deps: Dependencies, authorization: str | None) -> str:
     return key.executor_id
 
 
-def issue_key(deps: Dependencies, executor_id: str) -> NewApiKey:
-    if executor_id not in deps.region.executors:
-        raise LookupError(f"unknown executor {executor_id}")
-    key = new_api_key(executor_id, deps.clock())
-    deps.api_keys.add(key.record)
-    return key
-
-
 def list_cases(deps: Dependencies, executor_id: str, query: CaseListQuery) -> dict[str, Any]:
+    """A page of the executor's cases from the `by_executor` index (in a status, if asked), newest first.
+
+    `overdue` and `category` filter what the index gives: pages are read, never more than the room left
+    on this page, so the cursor always points just past the last case looked at (at most MAX_READS reads).
+    """
     if query.status is not None and query.status not in Status.__members__.values():
         raise bad_field("status", "Неизвестный статус")
-    try:
-        cases, cursor = deps.cases.of_executor(executor_id, query.status, query.limit, query.cursor)
-    except ValueError:
-        raise bad_field("cursor", "Неверный курсор") from None
-    return {"cases": [executor_view(deps, c) for c in cases], "next_cursor": cursor}
+    if query.category is not None and deps.rubricator.get(query.category) is None:
+        raise bad_field("category", "Неизвестная категория")
+    found: list[Case] = []
+    cursor = query.cursor
+    for _ in range(MAX_READS):
+        try:
+            cases, cursor = deps.cases.of_executor(executor_id, query.status, query.limit - len(found), cursor)
+        except ValueError:
+            raise bad_field("cursor", "Неверный курсор") from None
+        found.extend(c for c in cases if _wanted(c, query))
+        if len(found) >= query.limit or cursor is None:
+            break
+    return {"cases": [executor_view(deps, c) for c in found], "next_cursor": cursor}
+
+
+def _wanted(case: Case, query: CaseListQuery) -> bool:
+    category = case.classification.category if case.classification else None
+    return (query.overdue is None or case.overdue == query.overdue) and (
+        query.category is None or category == query.category)
 
 
 def own_case(deps: Dependencies, executor_id: str, case_id: str) -> Case:
@@ -73,8 +86,7 @@ def executor_view(deps: Dependencies, case: Case) -> dict[str, Any]:
         "overdue": case.overdue, "created_at": case.created_at.isoformat(),
         "residents_affected": case.residents_affected,
         "clarification_question": case.clarification_question,
-        "answers": [{"id": a.id, "kind": a.kind, "text": a.text, "at": a.at.isoformat(), "verdict": a.verdict,
-                     "verdict_reasons": list(a.verdict_reasons)} for a in case.answers],
+        "answers": [answers.view(a) for a in case.answers],
     }
 
 
@@ -88,14 +100,16 @@ def acknowledge(deps: Dependencies, executor_id: str, case_id: str) -> Case:
 
 
 def post_answer(deps: Dependencies, executor_id: str, case_id: str, body: AnswerIn) -> Case:
-    prefix = f"cases/{case_id}/"
-    if any(not key.startswith(prefix) for key in body.attachments):
-        raise bad_field("attachments", f"Вложения ответа загружаются под {prefix}", "Проверьте поля ответа")
+    own_case(deps, executor_id, case_id)  # someone else's case is a 404 before anything is said about files
+    prefix = case_prefix(case_id)
+    uploads.require_form(body.attachments, prefix,
+                         f"Вложение ответа: файл, загруженный через POST /v1/executor/cases/{case_id}/attachments")
+    uploads.require_uploaded(deps, body.attachments)
 
     def record(case: Case, now: datetime) -> None:
         answer = Answer(id=uuid.uuid4().hex[:12], kind=body.kind, text=body.text, at=now,
                         author=f"executor:{executor_id}", attachments=tuple(body.attachments))
-        case.add_answer(answer, answers.public_text(answer.text))
+        case.add_answer(answer, answers.public_text(case, answer.text))
         if answer.kind == "final":
             answers.review(deps, case, now)
 

@@ -11,7 +11,7 @@ from chalicelib.domain.case import Case, Contact
 from chalicelib.domain.ids import new_case_id, new_token, token_hash
 from chalicelib.domain.social import SocialRef
 from chalicelib.observability import log, log_context
-from chalicelib.services import effects
+from chalicelib.services import effects, uploads
 from chalicelib.services.deps import Dependencies
 from chalicelib.services.pipeline import enqueue
 
@@ -20,8 +20,10 @@ def submit_appeal(deps: Dependencies, appeal: AppealIn, idempotency_key: str | N
                   base_url: str = "", social: SocialRef | None = None) -> AppealAccepted:
     """Store the case, hand it to the intake queue, and tell the resident how to follow it.
 
-    `social`: where a case from social media was posted (kept on the case, never published).
+    `social`: where a case from social media was posted (kept on the case, never published). Every
+    attachment must have been uploaded (its key's form is checked by `AppealIn`).
     """
+    uploads.require_uploaded(deps, appeal.attachments)
     base_url = deps.settings.public_base_url or base_url
     if not idempotency_key:
         return _create_case(deps, appeal, base_url, social)

@@ -50,7 +50,7 @@ def choose_category(deps: Dependencies, case_id: str, category_id: str, actor: s
 def _keep_example(deps: Dependencies, case: Case, actor: str, predicted: Classification | None) -> None:
     assert case.classification is not None
     example = TrainingExample(case_id=case.id, category=case.classification.category,
-                              text=mask_personal_data(case.text), actor=actor, at=deps.clock(),
+                              text=mask_personal_data(case.text, case.contact), actor=actor, at=deps.clock(),
                               predicted=predicted.category if predicted else None,
                               confidence=predicted.confidence if predicted else None)
     try:

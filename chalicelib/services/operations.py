@@ -1,4 +1,4 @@
-"""Operations for the region's operators: parked webhook deliveries and dead-letter queues."""
+"""Operations for the region's operators: parked webhook deliveries, dead-letter queues, executors' API keys."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from chalicelib.api.admin_schemas import DeliveryQuery
 from chalicelib.auth.operators import Principal, Role
-from chalicelib.services import dead_letters, deliveries
+from chalicelib.services import dead_letters, deliveries, executor_keys
 from chalicelib.services.deps import Dependencies
 from chalicelib.services.operators import require
 
@@ -38,3 +38,18 @@ def dead_letter_messages(deps: Dependencies, principal: Principal, queue: str) -
 def redrive(deps: Dependencies, principal: Principal, queue: str, message_ids: list[str] | None) -> dict[str, Any]:
     _ops(principal)
     return {"redriven": dead_letters.redrive(deps, queue, message_ids)}
+
+
+def executor_key_list(deps: Dependencies, principal: Principal, executor_id: str) -> dict[str, Any]:
+    _ops(principal)
+    return {"keys": executor_keys.listing(deps, executor_id)}
+
+
+def issue_executor_key(deps: Dependencies, principal: Principal, executor_id: str, label: str) -> dict[str, Any]:
+    _ops(principal)
+    return executor_keys.issued_view(executor_keys.issue(deps, executor_id, label))
+
+
+def revoke_executor_key(deps: Dependencies, principal: Principal, executor_id: str, key_id: str) -> dict[str, Any]:
+    _ops(principal)
+    return executor_keys.revoke(deps, executor_id, key_id)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from chalicelib.api.errors import ApiError
 from chalicelib.api.schemas import RatingIn, ReopenIn, ResidentClarificationIn
-from chalicelib.domain.case import WAITING_CLARIFICATION, WAITING_REACTION, Assignment, Case
+from chalicelib.domain.case import CLOSED_NO_REACTION, WAITING_CLARIFICATION, WAITING_REACTION, Assignment, Case
 from chalicelib.domain.ids import token_matches
 from chalicelib.domain.privacy import mask_personal_data
 from chalicelib.domain.statuses import Status
@@ -26,29 +26,23 @@ def _holder_of(token: str | None) -> Callable[[Case], bool]:
 
 def clarify(deps: Dependencies, case_id: str, token: str | None, body: ResidentClarificationIn) -> Case:
     def answer(case: Case, now: datetime) -> None:
-        case.resident_clarified(mask_personal_data(body.text), now)
+        case.resident_clarified(mask_personal_data(body.text, case.contact), now)
 
     return change_case(deps, case_id, _holder_of(token), answer)
 
 
 def rate(deps: Dependencies, case_id: str, token: str | None, body: RatingIn) -> Case:
-    def record(case: Case, now: datetime) -> None:
-        if case.published_answer_id is None:
-            raise ApiError(409, "no_answer", "Оценить можно только опубликованный ответ")
-        case.rate(body.score, body.comment, now)
-
-    return change_case(deps, case_id, _holder_of(token), record)
+    """The rating is the resident's reaction: the case closes with it (and may still be reopened)."""
+    return change_case(deps, case_id, _holder_of(token), lambda case, now: case.rate(body.score, body.comment, now))
 
 
 def reopen(deps: Dependencies, case_id: str, token: str | None, body: ReopenIn) -> Case:
-    """Back to the same executor with a new deadline, within the reopening window."""
+    """Back to the same executor with a new deadline, within the reopen window from the publication,
+    whether the case still waits for a reaction or was closed by the rating or by silence."""
     def back_to_work(case: Case, now: datetime) -> None:
-        window = timedelta(days=deps.settings.reopen_days)
-        if case.status is not Status.PUBLISHED or case.published_at is None or now > case.published_at + window:
-            raise ApiError(409, "reopen_closed", "Повторно открыть обращение уже нельзя")
+        case.reopen(body.reason, now, deps.settings.reopen_window)
         assert case.assignment is not None
         executor_id = case.assignment.executor_id
-        case.reopen(body.reason, now)
         assignment = Assignment(executor_id, deadline_for(deps, case, executor_id, now), "reopened")
         case.assign(assignment, now, reason="Повторно направлено исполнителю")
         case.await_step("notify", now)
@@ -85,5 +79,5 @@ def _reject_unclarified(case: Case, now: datetime) -> None:
 
 
 def _close_unreacted(case: Case, now: datetime) -> None:
-    case.close(now, "Закрыто автоматически: заявитель не оценил ответ и не открыл обращение повторно")
-    case.await_step(None, now)
+    case.close(now, "Закрыто автоматически: заявитель не оценил ответ и не открыл обращение повторно",
+               closed_as=CLOSED_NO_REACTION)

@@ -1,19 +1,18 @@
-"""Letters to the resident about the steps of their case, with the tracking link, through a queue.
+"""Letters to the resident about the steps of their case, with the tracking link, through the mail queue.
 
-Sent at least once: a letter already sent (recorded under an idempotency key) is not sent again when
-its message is redelivered. Only the resident's own address is used; nothing else of the contact.
+Only the resident's own address is used; nothing else of the contact.
 """
 
 from __future__ import annotations
 
-import logging
-
-from pydantic import BaseModel
-
 from chalicelib.domain.case import Case, CaseEvent
 from chalicelib.domain.statuses import STATUS_LABELS
 from chalicelib.observability import log, log_context
+from chalicelib.services import mail
 from chalicelib.services.deps import Dependencies
+from chalicelib.services.mail import MailMessage
+
+__all__ = ["MailMessage", "compose", "enqueue", "send", "tracking_link"]
 
 TEMPLATES = {
     "received": "Ваше обращение принято и зарегистрировано под номером {id}.",
@@ -28,21 +27,9 @@ TEMPLATES = {
 }
 
 
-class MailMessage(BaseModel):
-    case_id: str
-    kind: str
-    event_at: str
-    note: str = ""  # the event's public text (personal data already masked)
-    correlation_id: str = ""
-
-
 def enqueue(deps: Dependencies, case: Case, kind: str, event: CaseEvent) -> None:
-    message = MailMessage(case_id=case.id, kind=kind, event_at=event.at.isoformat(), note=event.reason,
-                          correlation_id=case.correlation_id)
-    try:
-        deps.queue.send("mail", message.model_dump())
-    except Exception:
-        log("mail enqueue failed", logging.WARNING, kind=kind, exc_info=True)
+    mail.enqueue(deps, MailMessage(case_id=case.id, kind=kind, event_at=event.at.isoformat(), note=event.reason,
+                                   correlation_id=case.correlation_id))
 
 
 def send(deps: Dependencies, message: MailMessage) -> None:
@@ -50,15 +37,10 @@ def send(deps: Dependencies, message: MailMessage) -> None:
         case = deps.cases.get(message.case_id)
         if case is None or case.contact is None or not case.contact.email:
             return
-        key = f"mail:{message.case_id}:{message.kind}:{message.event_at}"
-        earlier = deps.idempotency.begin(key, "mail")
-        if earlier is not None and earlier.response is not None:
-            log("letter already sent", kind=message.kind)
-            return
         subject = f"Обращение № {case.id}: {STATUS_LABELS[case.status]}"
-        deps.mailer.send(case.contact.email, subject, compose(deps, case, message.kind, message.note))
-        deps.idempotency.complete(key, {"sent": True})
-        log("letter sent", kind=message.kind)
+        key = f"mail:{message.case_id}:{message.kind}:{message.event_at}"
+        if mail.send_once(deps, key, case.contact.email, subject, compose(deps, case, message.kind, message.note)):
+            log("letter sent", kind=message.kind)
 
 
 def compose(deps: Dependencies, case: Case, kind: str, note: str) -> str:

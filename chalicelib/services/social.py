@@ -105,7 +105,7 @@ def social_reply_payload(case: Case, answer_text: str) -> dict[str, Any]:
     ref = case.social
     if ref is None:
         raise ValueError(f"case {case.id} did not come from social media")
-    message = f"Ответ по обращению {case.id}:\n{mask_personal_data(answer_text)}"
+    message = f"Ответ по обращению {case.id}:\n{mask_personal_data(answer_text, case.contact)}"
     params: dict[str, Any]
     if ref.kind == BOARD_POST:
         method = "board.createComment"

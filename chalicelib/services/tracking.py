@@ -1,4 +1,5 @@
-"""What a resident sees with the tracking token: status, executor, deadline, public timeline.
+"""What a resident sees with the tracking token: status, executor, deadline, public timeline, the
+published answer with its files, and what they may do about it.
 
 Contact data and internal notes never appear here. A wrong token looks exactly like a missing case.
 """
@@ -11,7 +12,7 @@ from chalicelib.domain.case import Case, CaseEvent
 from chalicelib.domain.ids import token_matches
 from chalicelib.domain.sectors import SECTORS
 from chalicelib.domain.statuses import STATUS_LABELS
-from chalicelib.services import duplicates
+from chalicelib.services import answers, duplicates, uploads
 from chalicelib.services.deps import Dependencies
 
 
@@ -34,8 +35,26 @@ def public_case(deps: Dependencies, case_id: str, token: str | None) -> dict[str
         "executor": _executor(deps, shown),
         "deadline": _deadline(deps, shown),
         "timeline": [_timeline_entry(e) for e in duplicates.shared_timeline(deps, case, shown)],
-        "answer": None,
+        "answer": _answer(deps, shown),
+        **_reactions(deps, case),
     }
+
+
+def _answer(deps: Dependencies, case: Case) -> dict[str, Any] | None:
+    """The published answer: its text with personal data masked, when, and short-lived links to its files."""
+    answer = next((a for a in case.answers if a.id == case.published_answer_id), None)
+    if answer is None or case.published_at is None:
+        return None
+    return {"text": answers.public_text(case, answer.text),
+            "published_at": case.published_at.astimezone(deps.region.tz).isoformat(),
+            "attachments": uploads.download_links(deps, answer.attachments)}
+
+
+def _reactions(deps: Dependencies, case: Case) -> dict[str, Any]:
+    """What the resident may do about the answer now: rate it; reopen the case, and until when."""
+    until = case.reopen_until(deps.settings.reopen_window)
+    return {"can_rate": case.may_rate,
+            "reopen_until": until.astimezone(deps.region.tz).isoformat() if until and until > deps.clock() else None}
 
 
 def _classification(deps: Dependencies, case: Case) -> dict[str, Any]:

@@ -1,21 +1,21 @@
-"""Presigned uploads of photos, video and documents: type and size limited, key bound to its owner."""
+"""Presigned uploads of photos, video and documents: type and size limited, key bound to its owner.
+
+A key is `<prefix><random id>/<safe file name>` (domain.attachments); a case may refer only to keys of
+that form whose file has actually been uploaded.
+"""
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Sequence
 
-from chalicelib.api.errors import bad_field
+from chalicelib.api.errors import ApiError, bad_field
 from chalicelib.api.schemas import UploadRequest
+from chalicelib.domain.attachments import LIMITS, MB, RESIDENT_PREFIX, display_name, is_upload_key, new_upload_key
 from chalicelib.services.deps import Dependencies
 
-MB = 1024 * 1024
-LIMITS = {  # content type → (file extension, largest size)
-    "image/jpeg": ("jpg", 10 * MB), "image/png": ("png", 10 * MB), "image/webp": ("webp", 10 * MB),
-    "image/heic": ("heic", 10 * MB), "video/mp4": ("mp4", 50 * MB), "video/quicktime": ("mov", 50 * MB),
-    "application/pdf": ("pdf", 10 * MB),
-}
 EXPIRES_S = 15 * 60
-RESIDENT_PREFIX = "uploads/"
+DOWNLOAD_EXPIRES_S = 15 * 60
+__all__ = ["RESIDENT_PREFIX", "download_links", "presign", "require_form", "require_uploaded"]
 
 
 def presign(deps: Dependencies, prefix: str, request: UploadRequest) -> dict[str, object]:
@@ -26,7 +26,30 @@ def presign(deps: Dependencies, prefix: str, request: UploadRequest) -> dict[str
     extension, max_bytes = limit
     if request.size > max_bytes:
         raise bad_field("size", f"Не больше {max_bytes // MB} МБ", "Файл слишком большой")
-    key = f"{prefix}{uuid.uuid4().hex}.{extension}"
+    key = new_upload_key(prefix, request.filename, extension)
     upload = deps.storage.presign_upload(key, request.content_type, max_bytes, EXPIRES_S)
     return {"key": key, "url": upload["url"], "fields": upload["fields"], "max_bytes": max_bytes,
             "expires_in": EXPIRES_S}
+
+
+def _refuse(problems: list[tuple[int, str]], summary: str) -> None:
+    if problems:
+        raise ApiError(422, "validation_error", summary,
+                       [{"field": f"attachments.{i}", "message": message} for i, message in problems])
+
+
+def require_form(keys: Sequence[str], prefix: str, message: str) -> None:
+    """422 naming each key that is not an upload key under `prefix`."""
+    _refuse([(i, message) for i, key in enumerate(keys) if not is_upload_key(key, prefix)], "Проверьте вложения")
+
+
+def require_uploaded(deps: Dependencies, keys: Sequence[str]) -> None:
+    """422 naming each key whose file is not in the attachments bucket (the upload never finished)."""
+    _refuse([(i, "Файл не загружен: загрузите его ещё раз") for i, key in enumerate(keys)
+             if not deps.storage.exists(key)], "Не все файлы загружены")
+
+
+def download_links(deps: Dependencies, keys: Sequence[str]) -> list[dict[str, str]]:
+    """Short-lived links to read the files, with the names people see."""
+    return [{"name": display_name(key), "url": deps.storage.presign_download(key, DOWNLOAD_EXPIRES_S)}
+            for key in keys]

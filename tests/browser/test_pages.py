@@ -86,9 +86,25 @@ def check_case_page(page: Any, stack: Stack, case_id: str) -> None:
     screenshot(page, "admin-case", readme=True)
 
 
+def upload_answer_photo(stack: Stack, case_id: str) -> str:
+    """The executor's photo of the work done, straight to S3 with its presigned POST; its key."""
+    target = requests.post(f"{stack.api}/v1/executor/cases/{case_id}/attachments", timeout=5,
+                           headers=executor_headers(stack, "adm_nevsky"),
+                           json={"filename": "люк закрыт.png", "content_type": "image/png", "size": len(png())})
+    assert target.status_code == 201, target.text
+    form = target.json()
+    stored = requests.post(form["url"], data=form["fields"], files={"file": ("photo.png", png(), "image/png")},
+                           timeout=10)
+    assert stored.status_code in (200, 201, 204), stored.text
+    return str(form["key"])
+
+
 def rate_on_tracking_page(page: Any, accepted: dict[str, str]) -> None:
     page.goto(accepted["link"])
     expect(page.locator(".tr-answer")).to_contain_text(ANSWER[:40])
+    photo_link = page.locator(".tr-files a")
+    expect(photo_link).to_have_text("lyuk_zakryt.png")
+    assert requests.get(photo_link.get_attribute("href") or "", timeout=5).content == png()
     page.get_by_text("Проблема не решена? Открыть обращение повторно").click()
     page.get_by_role("button", name="Открыть повторно").click()
     reason_error = page.locator("#tr-reopen-reason-error")
@@ -114,8 +130,10 @@ def test_an_appeal_goes_from_the_widget_through_moderation_to_a_rated_answer(sta
     assert assigned["category"] == CATEGORY and assigned["executor"]["id"] == "adm_nevsky"
     assert len(assigned["attachments"]) == 1
 
+    photo = upload_answer_photo(stack, accepted["id"])
     answered = requests.post(f"{stack.api}/v1/executor/cases/{accepted['id']}/answers", timeout=5,
-                             headers=executor_headers(stack, "adm_nevsky"), json={"kind": "final", "text": ANSWER})
+                             headers=executor_headers(stack, "adm_nevsky"),
+                             json={"kind": "final", "text": ANSWER, "attachments": [photo]})
     assert answered.status_code == 200 and answered.json()["status"] == "published", answered.text
     check_case_page(operator, stack, accepted["id"])
 

@@ -65,4 +65,7 @@ def test_an_appeal_answered_formally_then_on_substance_reaches_the_resident(stac
     rated = requests.post(f"{stack.api}/v1/appeals/{accepted['id']}/rating", timeout=5,
                           headers={"X-Tracking-Token": accepted["token"]}, json={"score": 5})
     assert rated.status_code == 200
-    assert [e["kind"] for e in track(stack, accepted)["timeline"]][-2:] == ["answer_published", "rated"]
+    tracked = track(stack, accepted)  # the rating is the resident's reaction: the case closes with it
+    assert tracked["status"] == "closed" and tracked["reopen_until"] and not tracked["can_rate"]
+    assert [e["kind"] for e in tracked["timeline"]][-3:] == ["answer_published", "rated", "status"]
+    assert tracked["timeline"][-1]["note"] == "Заявитель оценил ответ: 5 из 5"

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 
 from tests.e2e.conftest import TSUR, Stack, track, wait_for
+from tsur.local.aws import free_port
 
 pytestmark = pytest.mark.e2e
 APPEALS = [
@@ -72,6 +76,38 @@ def test_operators_commands_work_against_the_running_stack(stack: Stack) -> None
     listed = json.loads(tsur("deliveries", "list", "--case", accepted["id"], "--json"))
     assert [(d["status"], d["attempt_count"]) for d in listed] == [("delivered", 1)]
     assert "notify" in tsur("dlq", "list")
+
+
+class Gone(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        self.send_response(410)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_a_410_reaches_the_operators_in_the_local_mailbox_once(stack: Stack) -> None:
+    gone = ThreadingHTTPServer(("127.0.0.1", free_port()), Gone)
+    threading.Thread(target=gone.serve_forever, daemon=True).start()
+    try:
+        subprocess.run([TSUR, "executors", "set-url", "roads_committee", f"http://127.0.0.1:{gone.server_port}/x",
+                        "--state-dir", str(stack.state_dir)], check=True, capture_output=True, timeout=60)
+        for n in range(2):
+            requests.post(f"{stack.api}/v1/appeals", timeout=5, json={
+                "text": f"Глубокая яма на дороге у дома {n + 4} по Садовой улице, разрушен асфальт", "sector": "roads"})
+
+        def alerts() -> list[dict]:
+            return requests.get(f"{stack.mailbox}/messages", params={"to": "operators@tsur.local"}, timeout=5).json()
+
+        letter, = wait_for(alerts, 30, stack)
+        assert "Комитет" in letter["subject"] and "tsur executors enable roads_committee" in letter["body"]
+        time.sleep(3)  # the second appeal's webhook is held, not a second letter
+        assert len(alerts()) == 1
+    finally:
+        gone.shutdown()
+        gone.server_close()
 
 
 def test_ctrl_c_stops_cleanly_and_what_was_entered_survives_a_restart(stack: Stack) -> None:

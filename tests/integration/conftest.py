@@ -11,6 +11,7 @@ from moto import mock_aws
 from chalicelib.adapters.dead_letters import SqsDeadLetters
 from chalicelib.adapters.dynamo import DynamoCaseRepository, DynamoExecutorDirectory, DynamoIdempotencyStore
 from chalicelib.adapters.dynamo_deliveries import DynamoDeliveryRepository
+from chalicelib.adapters.dynamo_keys import DynamoApiKeyStore
 from chalicelib.adapters.memory import RecordingWebhookSender
 from chalicelib.adapters.ports import ExecutorEndpoint
 from chalicelib.adapters.sqs import SqsQueue
@@ -64,5 +65,6 @@ def build_moto_deps(stack: dict[str, str], clock, dynamodb) -> Dependencies:
                         idempotency=DynamoIdempotencyStore(settings.idempotency_table, dynamodb),
                         webhooks=RecordingWebhookSender(), settings=settings, clock=clock,
                         deliveries=DynamoDeliveryRepository(table, dynamodb),
+                        api_keys=DynamoApiKeyStore(table, dynamodb),
                         dead_letters=SqsDeadLetters(settings.queue_urls, wait_seconds=0))
     return deps

@@ -105,3 +105,27 @@ def test_executor_endpoints_are_stored_with_their_secrets(moto_deps):
     endpoint = moto_deps.directory.endpoint("adm_nevsky")
     assert endpoint.url.endswith("/adm_nevsky") and endpoint.secrets[0].startswith("whsec_")
     assert moto_deps.directory.endpoint("nobody") is None
+
+
+def test_the_executor_s_filtered_listing_walks_the_by_executor_index_with_its_cursor(moto_deps, clock):
+    from chalicelib.api.schemas import CaseListQuery
+    from chalicelib.services import executor_api
+
+    for n in range(5):
+        clock.advance(minutes=1)
+        case = full_case(clock(), f"c_{n}")
+        case.overdue = n % 2 == 1  # c_1 and c_3
+        moto_deps.cases.add(case)
+    calls = []
+    moto_deps.cases._db.meta.events.register("before-call.dynamodb.*",
+                                             lambda model, **_: calls.append(model.name))
+
+    def page(**query):
+        result = executor_api.list_cases(moto_deps, "housing_committee", CaseListQuery(**query))
+        return [c["id"] for c in result["cases"]], result["next_cursor"]
+
+    first, cursor = page(overdue=True, limit=1)
+    assert first == ["c_3"] and cursor
+    assert page(overdue=True, limit=1, cursor=cursor)[0] == ["c_1"]
+    assert page(overdue=False, category="housing_utilities.heating")[0] == ["c_4", "c_2", "c_0"]
+    assert set(calls) == {"Query"}  # the index, never a scan

@@ -143,3 +143,42 @@ def test_the_commands_find_the_app_s_resources_from_the_environment_alone(moto_d
         assert "nothing" in run("deliveries", "list", "--state-dir", str(tmp_path))
     finally:
         deps_module.from_environment.cache_clear()
+
+
+def test_executor_keys_are_issued_listed_and_revoked_with_the_command(moto_deps, stack):
+    from chalice.test import Client
+
+    out = run("executors", "issue-key", "adm_nevsky", "--label", "учётная система", deps=moto_deps)
+    key = out.split("shown once: ")[1].strip()
+    key_id = out.split("key id ")[1].split()[0]
+    items = boto3.client("dynamodb").scan(TableName=stack["CasesTableName"])["Items"]
+    assert key not in json.dumps(items, ensure_ascii=False)  # stored only as its hash
+    listed, = json.loads(run("executors", "keys", "adm_nevsky", "--json", deps=moto_deps))
+    assert (listed["key_id"], listed["label"], listed["revoked_at"]) == (key_id, "учётная система", None)
+    assert key not in run("executors", "keys", "adm_nevsky", deps=moto_deps)
+    with Client(app) as client:
+        headers = {"Authorization": f"Bearer {key}"}
+        assert client.http.get("/v1/executor/cases", headers=headers).status_code == 200
+        assert "revoked" in run("executors", "revoke-key", "adm_nevsky", key_id, deps=moto_deps)
+        assert client.http.get("/v1/executor/cases", headers=headers).status_code == 401
+    assert json.loads(run("executors", "keys", "adm_nevsky", "--json", deps=moto_deps))[0]["revoked_at"]
+    unknown = CliRunner().invoke(main, ["executors", "issue-key", "adm_atlantis"], obj={"deps": moto_deps})
+    assert unknown.exit_code != 0 and "Исполнитель не найден" in unknown.output
+
+
+def test_the_vk_connector_is_managed_by_the_executors_commands(moto_deps, stack, clock):
+    out = run("executors", "set-url", "connector:vk", "https://vk-poster.example.org/replies", deps=moto_deps)
+    assert "whsec_" in out  # a first endpoint gets its secret, shown once
+    item = boto3.client("dynamodb").get_item(TableName=stack["CasesTableName"],
+                                             Key={"pk": {"S": "CONNECTOR#vk"}, "sk": {"S": "ENDPOINT"}})["Item"]
+    assert item["url"]["S"] == "https://vk-poster.example.org/replies"
+    assert "whsec_" in run("executors", "rotate-secret", "connector:vk", "--overlap-hours", "1", deps=moto_deps)
+    assert len(moto_deps.directory.endpoint("connector:vk").signing_secrets(clock())) == 2
+    run("executors", "disable", "connector:vk", "--reason", "VK-постер на обслуживании", deps=moto_deps)
+    off, = json.loads(run("executors", "list", "--disabled", "--json", deps=moto_deps))
+    assert (off["executor_id"], off["disabled_reason"]) == ("connector:vk", "VK-постер на обслуживании")
+    assert off["name"].startswith("Коннектор VK")
+    assert "включён / enabled" in run("executors", "enable", "connector:vk", deps=moto_deps)
+    assert moto_deps.directory.endpoint("connector:vk").active
+    unknown = CliRunner().invoke(main, ["executors", "enable", "connector:ok"], obj={"deps": moto_deps})
+    assert unknown.exit_code != 0 and "не найден" in unknown.output

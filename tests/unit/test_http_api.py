@@ -1,6 +1,7 @@
 """The HTTP contract through Chalice's test client, with the services on in-memory fakes."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -77,7 +78,7 @@ def test_a_retried_submission_with_the_same_idempotency_key_is_one_case(client, 
     ({**GOOD, "municipality": "atlantis"}, 422, "municipality", "Неизвестное муниципальное образование"),
     ({**GOOD, "contact": {"email": "not-an-email"}}, 422, "contact.email", "Неверный формат"),
     ({**GOOD, "source": "pigeon"}, 422, "source", None),
-    ({**GOOD, "attachments": ["../../etc/passwd "]}, 422, "attachments.0", "Неверный ключ вложения"),
+    ({**GOOD, "attachments": ["../../etc/passwd "]}, 422, "attachments.0", None),
     ({"text": "я" * 70_000}, 413, "body", "Слишком большой запрос"),
 ])
 def test_bad_input_gets_a_field_level_4xx_and_nothing_is_stored(client, fake_deps, body, status, field, message):
@@ -113,3 +114,50 @@ def test_cors_allows_the_configured_origins_only(client, fake_deps):
     preflight = client.http.request("OPTIONS", "/v1/appeals/c_1/rating", headers={"Origin": "https://gov.example.ru"})
     assert preflight.status_code == 204
     assert "X-Tracking-Token" in preflight.headers["Access-Control-Allow-Headers"]
+
+
+UPLOAD = {"filename": "люк у дома.PNG", "content_type": "image/png", "size": 120_000}
+UNGUESSABLE = "uploads/0123456789abcdef0123456789abcdef/"
+
+
+def presigned_key(client):
+    response = client.http.post("/v1/uploads", body=json.dumps(UPLOAD), headers={"Content-Type": "application/json"})
+    assert response.status_code == 201
+    return response.json_body["key"]
+
+
+def test_an_upload_gets_an_unguessable_key_of_its_own(client):
+    first, second = presigned_key(client), presigned_key(client)
+    assert re.fullmatch(r"uploads/[0-9a-f]{32}/lyuk_u_doma\.png", first) and first != second
+
+
+@pytest.mark.parametrize("key", [
+    "cases/c_other/0123456789abcdef0123456789abcdef/photo.jpg",  # an executor's file of another case
+    "admin/index.html",
+    "uploads/someone-elses.jpg",  # no random part: someone else's name could be guessed
+    UNGUESSABLE + "photo.exe",
+    UNGUESSABLE + "../photo.jpg",
+    "uploads/0123/photo.jpg",
+])
+def test_an_appeal_refers_only_to_keys_the_upload_endpoint_gives(client, fake_deps, key):
+    fake_deps.storage.stored.add(key)  # even a file that exists
+    response = post(client, {**GOOD, "attachments": [UNGUESSABLE + "ok.jpg", key]})
+    assert response.status_code == 422
+    field, = response.json_body["fields"]
+    assert field["field"] == "attachments.1" and "/v1/uploads" in field["message"]
+    assert fake_deps.queue.sent == []
+
+
+def test_an_appeal_refers_only_to_files_that_were_uploaded_and_ten_at_most(client, fake_deps):
+    key = presigned_key(client)
+    missing = post(client, {**GOOD, "attachments": [key]})
+    assert missing.status_code == 422
+    assert missing.json_body["fields"] == [{"field": "attachments.0",
+                                            "message": "Файл не загружен: загрузите его ещё раз"}]
+    assert fake_deps.queue.sent == []
+    fake_deps.storage.stored.add(key)  # the browser's POST to S3 finished
+    accepted = post(client, {**GOOD, "attachments": [key]})
+    assert accepted.status_code == 202
+    assert fake_deps.cases.get(accepted.json_body["id"]).attachments == (key,)
+    too_many = post(client, {**GOOD, "attachments": [key] * 11})
+    assert too_many.status_code == 422 and too_many.json_body["fields"][0]["message"] == "Не больше 10 элементов"

@@ -145,3 +145,65 @@ def test_the_heat_map_reads_the_counters(client, fake_deps):
     assert not next(d for d in body["districts"] if d["id"] == "nevsky")["red"]
     board = client.http.get("/v1/admin/board", headers=head).json_body["executors"]
     assert sum(row["open"] for row in board) == 3
+
+
+def test_a_region_operator_issues_lists_and_revokes_an_executor_s_api_key(client, fake_deps, garbage_nevsky):
+    operator = login(client, "operator")
+    issued = client.http.post("/v1/admin/executors/adm_nevsky/keys", headers=operator,
+                              body=json.dumps({"label": "учётная система района"}))
+    assert issued.status_code == 201
+    key, key_id = issued.json_body["key"], issued.json_body["key_id"]
+    executor = {"Authorization": f"Bearer {key}"}
+    assert client.http.get(f"/v1/executor/cases/{garbage_nevsky}", headers=executor).status_code == 200
+
+    listed = client.http.get("/v1/admin/executors/adm_nevsky/keys", headers=operator)
+    assert [(k["key_id"], k["label"], k["active"]) for k in listed.json_body["keys"]] == [
+        (key_id, "учётная система района", True)]
+    stored_hash = fake_deps.api_keys.get(key_id).key_hash
+    assert key not in listed.body.decode() and stored_hash not in listed.body.decode()
+
+    revoked = client.http.post(f"/v1/admin/executors/adm_nevsky/keys/{key_id}/revoke", headers=operator)
+    assert revoked.status_code == 200 and revoked.json_body["revoked_at"]
+    assert client.http.get(f"/v1/executor/cases/{garbage_nevsky}", headers=executor).status_code == 401
+    again = client.http.post(f"/v1/admin/executors/adm_nevsky/keys/{key_id}/revoke", headers=operator)
+    assert again.status_code == 409 and again.json_body["message"] == "Ключ уже отозван"
+
+
+def test_executor_keys_are_for_region_operators_and_known_executors_only(client, fake_deps):
+    for username in ("nevsky", "roads", "adm_nevsky", "governor"):
+        headers = login(client, username)
+        assert client.http.post("/v1/admin/executors/adm_nevsky/keys", headers=headers,
+                                body="{}").status_code == 403
+        assert client.http.get("/v1/admin/executors/adm_nevsky/keys", headers=headers).status_code == 403
+    assert fake_deps.api_keys.of_executor("adm_nevsky") == []
+    operator = login(client, "operator")
+    unknown = client.http.post("/v1/admin/executors/adm_atlantis/keys", headers=operator, body="{}")
+    assert unknown.status_code == 404 and unknown.json_body["message"] == "Исполнитель не найден"
+    assert client.http.get("/v1/admin/executors/adm_atlantis/keys", headers=operator).status_code == 404
+    kirovsky_key = client.http.post("/v1/admin/executors/adm_kirovsky/keys", headers=operator,
+                                    body="{}").json_body["key_id"]
+    wrong_owner = client.http.post(f"/v1/admin/executors/adm_nevsky/keys/{kirovsky_key}/revoke", headers=operator)
+    assert wrong_owner.status_code == 404 and fake_deps.api_keys.get(kirovsky_key).active
+
+
+def test_a_region_operator_replays_a_parked_delivery_over_http(client, fake_deps):
+    from chalicelib.domain.delivery import RetrySchedule
+
+    fake_deps.webhooks.status, fake_deps.retry_schedule = 500, RetrySchedule(delays=())  # one attempt, then parked
+    case_id = submit(fake_deps, "Во дворе дома 8 не вывозят мусор, контейнеры переполнены", municipality="nevsky")
+    parked, = [d for d in fake_deps.deliveries.of_case(case_id) if d.status.value == "parked"]
+    path = f"/v1/admin/deliveries/{parked.id}/replay"
+    assert client.http.post(path, headers=login(client, "nevsky"), body="{}").status_code == 403
+    assert fake_deps.deliveries.get(case_id, parked.id).status.value == "parked"
+    operator = login(client, "operator")
+    replayed = client.http.post(path, headers=operator, body="{}")
+    assert replayed.status_code == 200
+    assert (replayed.json_body["webhook_id"], replayed.json_body["status"]) == (parked.id, "pending")
+    fake_deps.webhooks.status = 204
+    drain(fake_deps)
+    assert fake_deps.deliveries.get(case_id, parked.id).status.value == "delivered"
+    assert {h["webhook-id"] for _, h, _ in fake_deps.webhooks.requests} == {parked.id}  # the same id again
+    again = client.http.post(path, headers=operator, body="{}")
+    assert again.status_code == 409 and again.json_body["error"] == "not_replayable"
+    assert client.http.post("/v1/admin/deliveries/msg_c_nope_1/replay", headers=operator,
+                            body="{}").status_code == 404

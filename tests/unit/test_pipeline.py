@@ -9,7 +9,7 @@ from chalicelib.api.errors import ApiError
 from chalicelib.api.schemas import AppealIn, NotifyMessage, StepMessage
 from chalicelib.domain.case import MAX_STEP_RESENDS
 from chalicelib.domain.statuses import Status
-from chalicelib.services import consistency, intake, notify, resident_mail, steps, sweeper, tracking
+from chalicelib.services import consistency, intake, mail, notify, steps, sweeper, tracking
 from chalicelib.services.pipeline import run_step
 from chalicelib.webhooks import verify
 
@@ -29,7 +29,7 @@ def drain(deps, limit=40):
 def handle(deps, step, message):
     """What the queue's consumer does with one message."""
     if step == "mail":
-        resident_mail.send(deps, resident_mail.MailMessage.model_validate(message))
+        mail.consume(deps, mail.MailMessage.model_validate(message))
     elif step == "notify":
         notify.consume(deps, NotifyMessage.model_validate(message))
     else:

@@ -6,9 +6,10 @@ import pytest
 
 from chalicelib.api.errors import ApiError
 from chalicelib.api.schemas import AnswerIn, AppealIn, ClarificationIn, RatingIn, ReopenIn, ResidentClarificationIn
+from chalicelib.auth.operators import Principal, Role
 from chalicelib.domain.statuses import Status
-from chalicelib.services import executor_api, intake, resident, resident_mail
-from tests.unit.test_executor_api import SUBSTANTIVE
+from chalicelib.services import admin, executor_api, intake, resident, resident_mail, tracking
+from tests.unit.test_executor_api import FORMAL, SUBSTANTIVE
 from tests.unit.test_pipeline import drain
 
 EMAIL = "resident@example.org"
@@ -110,9 +111,78 @@ def test_reopening_sends_the_case_back_to_the_executor_with_a_new_deadline(fake_
 def test_reopening_is_closed_after_the_window(fake_deps, clock, case):
     publish(fake_deps, case.id)
     clock.advance(days=fake_deps.settings.reopen_days + 1)
+    resident.expire_waiting(fake_deps)
+    assert tracking.public_case(fake_deps, case.id, case.token)["reopen_until"] is None
     with pytest.raises(ApiError) as late:
         resident.reopen(fake_deps, case.id, case.token, ReopenIn(reason="Не решено"))
     assert late.value.status == 409
+    assert late.value.message == ("Повторно открыть обращение можно в течение 30 дней после публикации ответа; "
+                                  "этот срок истёк")
+    assert fake_deps.cases.get(case.id).status is Status.CLOSED  # auto-closed meanwhile, and stays so
+
+
+def test_a_case_closed_automatically_can_be_reopened_on_day_20(fake_deps, clock, case):
+    publish(fake_deps, case.id)
+    clock.advance(days=fake_deps.settings.auto_close_days, minutes=1)
+    resident.expire_waiting(fake_deps)
+    assert fake_deps.cases.get(case.id).status is Status.CLOSED
+    clock.advance(days=20 - fake_deps.settings.auto_close_days)
+    view = tracking.public_case(fake_deps, case.id, case.token)
+    assert view["status"] == "closed" and view["reopen_until"].startswith("2026-12-23")
+    resident.reopen(fake_deps, case.id, case.token, ReopenIn(reason="Мусор снова не вывозят"))
+    drain(fake_deps)
+    stored = fake_deps.cases.get(case.id)
+    assert stored.status is Status.ASSIGNED and stored.executor_id == "adm_nevsky"
+    assert stored.assignment.deadline_at > clock()
+
+
+def test_a_rating_is_the_resident_s_reaction_and_closes_the_case(fake_deps, clock, case):
+    publish(fake_deps, case.id)
+    assert tracking.public_case(fake_deps, case.id, case.token)["can_rate"]
+    resident.rate(fake_deps, case.id, case.token, RatingIn(score=5))
+    drain(fake_deps)
+    stored = fake_deps.cases.get(case.id)
+    assert (stored.status, stored.rating, stored.pending_step) == (Status.CLOSED, 5, None)
+    closing = fake_deps.cases.events(case.id)[-1]
+    assert (closing.to_status, closing.reason) == (Status.CLOSED, "Заявитель оценил ответ: 5 из 5")
+    assert "Заявитель оценил ответ: 5 из 5" in letters(fake_deps)[-1][1]
+    clock.advance(days=fake_deps.settings.auto_close_days + 1)
+    assert resident.expire_waiting(fake_deps)["resident_reaction"] == 0
+    reasons = [e.reason for e in fake_deps.cases.events(case.id)]
+    assert not any("не оценил" in r for r in reasons)
+    with pytest.raises(ApiError) as twice:
+        resident.rate(fake_deps, case.id, case.token, RatingIn(score=1))
+    assert (twice.value.status, twice.value.message) == (409, "Ответ уже оценён")
+    view = tracking.public_case(fake_deps, case.id, case.token)
+    assert not view["can_rate"] and view["reopen_until"]
+
+
+def test_a_low_rating_closes_the_case_but_the_resident_may_still_reopen_it(fake_deps, clock, case):
+    publish(fake_deps, case.id)
+    resident.rate(fake_deps, case.id, case.token, RatingIn(score=1, comment="Ничего не сделано"))
+    clock.advance(days=3)
+    resident.reopen(fake_deps, case.id, case.token, ReopenIn(reason="Контейнеры так и стоят полные"))
+    assert fake_deps.cases.get(case.id).status is Status.ASSIGNED
+
+
+def test_a_silent_resident_may_still_rate_after_the_auto_close(fake_deps, clock, case):
+    publish(fake_deps, case.id)
+    clock.advance(days=fake_deps.settings.auto_close_days, minutes=1)
+    resident.expire_waiting(fake_deps)
+    resident.rate(fake_deps, case.id, case.token, RatingIn(score=4))
+    stored = fake_deps.cases.get(case.id)
+    assert (stored.status, stored.rating, stored.closed_as) == (Status.CLOSED, 4, "rated")
+
+
+def test_a_case_an_operator_closed_cannot_be_reopened(fake_deps, case):
+    publish(fake_deps, case.id)
+    admin.close(fake_deps, Principal("ivanova", Role.REGION_OPERATOR, "Оператор"), case.id,
+                "Дубль обращения из другого канала")
+    with pytest.raises(ApiError) as closed:
+        resident.reopen(fake_deps, case.id, case.token, ReopenIn(reason="Не решено"))
+    assert (closed.value.status, closed.value.message) == (
+        409, "Обращение закрыто оператором, повторно открыть его нельзя")
+    assert tracking.public_case(fake_deps, case.id, case.token)["reopen_until"] is None
 
 
 def test_without_a_reaction_the_case_closes_by_itself(fake_deps, clock, case):
@@ -122,3 +192,27 @@ def test_without_a_reaction_the_case_closes_by_itself(fake_deps, clock, case):
     clock.advance(days=2)
     assert resident.expire_waiting(fake_deps)["resident_reaction"] == 1
     assert fake_deps.cases.get(case.id).status is Status.CLOSED
+
+
+def test_the_resident_clarifies_only_when_asked(fake_deps, case):
+    executor_api.post_answer(fake_deps, "adm_nevsky", case.id, AnswerIn(kind="final", text=FORMAL))
+    assert fake_deps.cases.get(case.id).status is Status.RETURNED
+    with pytest.raises(ApiError) as unasked:
+        resident.clarify(fake_deps, case.id, case.token, ResidentClarificationIn(text="Второй подъезд"))
+    assert unasked.value.status == 409
+    assert unasked.value.message == "Уточнение сейчас не запрашивалось: ответить можно, только когда задан вопрос"
+    assert fake_deps.cases.get(case.id).status is Status.RETURNED
+
+
+def test_the_published_answer_never_shows_the_resident_s_name_or_contacts(fake_deps, case):
+    text = ("Уважаемая Анна! " + SUBSTANTIVE + " Копия ответа направлена на RESIDENT@example.org; "
+            "мастер звонил Анне по номеру 8 (921) 000-00-00, диспетчерская: 123-45-67.")
+    executor_api.post_answer(fake_deps, "adm_nevsky", case.id, AnswerIn(kind="final", text=text))
+    drain(fake_deps)
+    assert fake_deps.cases.get(case.id).status is Status.PUBLISHED
+    note = next(e["note"] for e in tracking.public_case(fake_deps, case.id, case.token)["timeline"]
+                if e["kind"] == "answer_published")
+    letter = letters(fake_deps)[-1][1]
+    for shown in (note, letter):
+        assert "Уважаемая [имя скрыто]!" in shown and "звонил [имя скрыто] по номеру [телефон скрыт]" in shown
+        assert "Анн" not in shown and "example.org" not in shown and "123-45-67" not in shown

@@ -1,15 +1,17 @@
 """Webhook deliveries on in-memory fakes: retries, Retry-After, parking, replay, 410, held deliveries."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
+from chalicelib.adapters.memory import RecordingWebhookSender
 from chalicelib.adapters.ports import DeadLetter, HttpResult
 from chalicelib.api.errors import ApiError
 from chalicelib.domain.delivery import DeliveryStatus
-from chalicelib.services import dead_letters, deliveries, endpoints, intake, tracking
+from chalicelib.services import dead_letters, deliveries, endpoints, intake, mail, tracking
 from chalicelib.webhooks import verify
-from tests.unit.test_pipeline import GARBAGE, handle
+from tests.unit.test_pipeline import GARBAGE, drain, handle
 
 
 @pytest.fixture
@@ -211,3 +213,56 @@ def test_operators_see_and_send_back_what_a_dead_letter_queue_holds(deps):
     assert deps.dead_letters.redriven["notify"] == ["{oops"] and dead_letters.redrive(deps, "notify") == 1
     with pytest.raises(ApiError):
         dead_letters.messages(deps, "nowhere")
+
+
+def mails(deps):
+    return [m for step, m in deps.queue.sent if step == "mail"]
+
+
+class RacingSender(RecordingWebhookSender):
+    """While one attempt waits for its answer, another worker makes the attempt in `racing`."""
+
+    def __init__(self, deps):
+        super().__init__(410)
+        self.deps, self.racing = deps, None
+
+    def post(self, url, headers, body):
+        if self.racing:
+            message, self.racing = self.racing, None
+            handle(self.deps, *message)
+        return super().post(url, headers, body)
+
+
+def test_a_410_sends_the_operators_exactly_one_letter(deps):
+    deps.settings = replace(deps.settings, operators_alert_email="ops@tsur.test")
+    deps.webhooks = sender = RacingSender(deps)
+    intake.submit_appeal(deps, GARBAGE)
+    second = intake.submit_appeal(deps, GARBAGE)
+    while steps := [sent for sent in deps.queue.sent if not sent[1].get("webhook_id")]:
+        deps.queue.sent.remove(steps[0])  # run the pipeline until both webhooks wait, the endpoint still on
+        handle(deps, *steps[0])
+    sender.racing = deps.queue.sent.pop(1)
+    racing = sender.racing[1]["webhook_id"]
+    attempt_next(deps)  # both attempts saw the endpoint on, both got a 410
+    alert, = [m for m in mails(deps) if m["audience"] == "operators"]
+    _, held = queued(deps)
+    attempt_next(deps)
+    assert len(sender.requests) == 2 and delivery(deps, held).status is DeliveryStatus.DISABLED
+    drain(deps)
+    mail.consume(deps, mail.MailMessage.model_validate(alert))  # SQS delivered the message again
+    letters = [(subject, body) for to, subject, body in deps.mailer.sent if to == "ops@tsur.test"]
+    assert len(letters) == 1
+    subject, body = letters[0]
+    assert subject == "Адрес для уведомлений отключён: Администрация Невского района"
+    assert "tsur executors enable adm_nevsky" in body and "410 Gone" in body
+    assert racing in body and second.id in body  # names the webhook that got the 410, and its case
+    assert "мусор" not in body  # nothing of the residents' text
+
+
+def test_without_an_alert_address_a_410_is_only_logged_and_shown(deps):
+    deps.webhooks.status = 410
+    queued(deps)
+    attempt_next(deps)
+    assert [m for m in mails(deps) if m["audience"] == "operators"] == []
+    off, = endpoints.listing(deps, only_disabled=True)
+    assert off["executor_id"] == "adm_nevsky"

@@ -21,7 +21,7 @@ from chalicelib.adapters.ports import ExecutorEndpoint
 from chalicelib.auth.api_keys import parse_key
 from chalicelib.auth.operators import OperatorUser, Principal, Role, hash_password, password_matches
 from chalicelib.domain.social import VK, connector_id
-from chalicelib.services import executor_api
+from chalicelib.services import executor_keys
 from chalicelib.services.deps import Dependencies, current
 from chalicelib.webhooks import generate_secret
 
@@ -45,6 +45,7 @@ def seed_demo(agency_base_url: str, deps: Dependencies | None = None,
                             "secret": os.environ.get("VK_SECRET", "")}}
 
 
+DEMO_KEY_LABEL = "демо: local/credentials.json"
 DEMO_OPERATORS = (
     Principal("operator", Role.REGION_OPERATOR, "Оператор ЦУР (демо)"),
     Principal("nevsky", Role.MUNICIPAL_OPERATOR, "Оператор Невского района (демо)", municipality="nevsky"),
@@ -80,4 +81,4 @@ def _working_key(deps: Dependencies, executor_id: str, old: str) -> str:
     stored = deps.api_keys.get(key_id) if key_id else None
     if stored is not None and stored.executor_id == executor_id and stored.matches(old):
         return old
-    return executor_api.issue_key(deps, executor_id).plaintext
+    return executor_keys.issue(deps, executor_id, DEMO_KEY_LABEL).plaintext

@@ -35,6 +35,7 @@ from tsur.local.static_files import StaticSites
 LOOPBACK = "127.0.0.1"
 LOCAL_SENDER_ADDRESS = "no-reply@tsur.local"
 LOCAL_SENDER = f"ЦУР <{LOCAL_SENDER_ADDRESS}>"
+LOCAL_OPERATORS_ADDRESS = "operators@tsur.local"  # alerts (410 Gone) land in the local mailbox too
 # POST /v1/social/vk answers any community with these (local demo values; the credentials file lists them).
 DEMO_VK = {"VK_CONFIRMATION_CODE": "tsur-local-confirm", "VK_SECRET": "tsur-local-vk-secret"}
 SITE_LABELS = {"demo": "Демо виджета / widget demo:", "admin": "Админка / admin:"}
@@ -189,6 +190,7 @@ class LocalStack:
             "ANSWER_REVIEW": opts.answer_review,
             "TRACKING_PAGE_URL": f"{opts.api_url}/track/",
             "MAIL_FROM": LOCAL_SENDER,
+            "OPERATORS_ALERT_EMAIL": LOCAL_OPERATORS_ADDRESS,
             "SESSION_SECRET": self._session_secret(),
             **DEMO_VK,
         })

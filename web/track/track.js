@@ -3,8 +3,9 @@
  * Ссылка: /track/?id=<номер>&token=<код доступа>[&api=<адрес API>]
  * Все данные из API вставляются только как текст (textContent).
  *
- * Когда ответ опубликован, житель оценивает его (1–5) или открывает обращение повторно;
- * когда у него запросили уточнение, он видит вопрос и отвечает на него.
+ * Когда ответ опубликован, житель оценивает его (1–5; оценка закрывает обращение) или открывает
+ * обращение повторно (до срока reopen_until, и после закрытия тоже); когда у него запросили
+ * уточнение, он видит вопрос и отвечает на него. Файлы ответа — ссылками (answer.attachments).
  */
 (function () {
   'use strict';
@@ -88,9 +89,25 @@
 
   // Опубликованный ответ: поле answer, если API его отдаёт, иначе событие answer_published в истории.
   function publishedAnswer(data) {
-    if (data.answer && data.answer.text) return { text: data.answer.text, at: data.answer.published_at };
+    if (data.answer && data.answer.text) {
+      const files = Array.isArray(data.answer.attachments) ? data.answer.attachments : [];
+      return { text: data.answer.text, at: data.answer.published_at, files };
+    }
     const event = lastEvent(data, (e) => e.kind === 'answer_published' && e.note);
-    return event ? { text: event.note, at: event.at } : null;
+    return event ? { text: event.note, at: event.at, files: [] } : null;
+  }
+
+  // Файлы ответа: ссылки на короткое время (их адрес — только http(s), имя — текстом).
+  function answerFiles(files) {
+    const links = files.filter((f) => f && /^https?:\/\//i.test(String(f.url || '')));
+    if (!links.length) return null;
+    const list = el('ul', { class: 'tr-files' });
+    for (const file of links) {
+      list.append(el('li', {}, el('a', { href: String(file.url), target: '_blank', rel: 'noopener noreferrer' },
+        String(file.name || 'файл'))));
+    }
+    return el('div', { class: 'tr-answer-files' },
+      el('p', {}, 'Файлы к ответу (ссылки действуют 15 минут; чтобы получить новые, обновите страницу):'), list);
   }
 
   function answer(data) {
@@ -99,6 +116,7 @@
     return el('section', { class: 'tr-answer', 'aria-labelledby': 'tr-h-answer' },
       el('h2', { id: 'tr-h-answer' }, 'Ответ на обращение'),
       el('p', { class: 'tr-answer-text' }, String(published.text)),
+      answerFiles(published.files),
       published.at ? el('p', { class: 'tr-muted' }, 'Опубликован ', timeNode(published.at)) : null);
   }
 
@@ -125,13 +143,18 @@
   // ---------- Действия жителя: оценка, повторное открытие, уточнение ----------
 
   // Своё обращение житель оценивает сам; объединённое с другим следует за чужим ответом.
+  // Оценка закрывает обращение; открыть его повторно можно до срока reopen_until, даже закрытое.
   function actions(data) {
     if (data.linked_to) return [];
     if (data.status === 'clarification') return [clarificationForm(data)];
-    if (data.status !== 'published') return [];
+    const parts = [];
     const rated = lastEvent(data, (e) => e.kind === 'rated');
-    return [rated ? el('p', { class: 'tr-rated' }, 'Спасибо, оценка учтена. ', String(rated.note || '')) : ratingForm(),
-      reopenForm()];
+    if (data.can_rate) parts.push(ratingForm());
+    else if (rated && publishedAnswer(data)) {
+      parts.push(el('p', { class: 'tr-rated' }, 'Спасибо, оценка учтена. ', String(rated.note || '')));
+    }
+    if (data.reopen_until) parts.push(reopenForm(data.reopen_until));
+    return parts;
   }
 
   function clarificationForm(data) {
@@ -163,11 +186,12 @@
     return section('tr-h-rate', 'Оцените ответ', 'tr-action', form.node);
   }
 
-  function reopenForm() {
+  function reopenForm(until) {
     const form = actionForm('reopen', 'Открыть повторно', (fields) => ({ reason: fields.reason.value.trim() }));
     addTextarea(form, 'reason', 'Почему ответ вас не устраивает *', 4, true);
     return el('details', { class: 'tr-action tr-reopen' },
-      el('summary', {}, 'Проблема не решена? Открыть обращение повторно'), form.node);
+      el('summary', {}, 'Проблема не решена? Открыть обращение повторно'),
+      el('p', { class: 'tr-muted' }, 'Открыть повторно можно до ', timeNode(until)), form.node);
   }
 
   function section(headingId, title, className, ...children) {

@@ -114,7 +114,8 @@ function answersSection(c) {
     const [label, kind] = VERDICTS[a.verdict] || [a.verdict ? String(a.verdict) : 'не проверялся', 'plain'];
     return el('li', { class: 'answer' },
       el('p', { class: 'meta' }, a.kind === 'interim' ? 'Промежуточный' : 'Окончательный', ' · ', time(a.at), ' · ',
-        'проверка: ', badge(label, kind)),
+        'проверка: ', badge(label, kind),
+        a.verdict_by && a.verdict_by !== 'system' ? ` (решение: ${a.verdict_by})` : null),
       el('p', { class: 'resident-text full' }, a.text || ''),
       (a.verdict_reasons || []).length ? el('ul', { class: 'reasons' }, a.verdict_reasons.map((r) => el('li', {}, r))) : null);
   })));
