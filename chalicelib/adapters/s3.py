@@ -9,8 +9,8 @@ from botocore.exceptions import ClientError
 
 from chalicelib.adapters.ports import AttachmentStorage
 
-# A missing key answers 404; without s3:ListBucket (which the app's policy does not grant) S3 answers 403.
-MISSING = frozenset({"404", "403", "NoSuchKey", "NotFound", "Forbidden"})
+# With s3:ListBucket granted (the policies do), a missing key is a 404; a 403 is a real permission problem.
+MISSING = frozenset({"404", "NoSuchKey", "NotFound"})
 
 
 class S3AttachmentStorage(AttachmentStorage):
