@@ -25,11 +25,12 @@ OPERATOR_RULE = "operator"
 
 
 def deadline_for(deps: Dependencies, case: Case, executor_id: str, now: datetime) -> datetime:
-    """A new deadline for the case's category, counted in the executor's time zone from `now`."""
+    """A new deadline for the case's category, counted in the executor's time zone from `now`, never
+    past the case's legal term (30 days from receipt, plus the time it waited for the resident)."""
     assert case.classification is not None
     category = deps.rubricator.get(case.classification.category) or deps.rubricator.fallback_for(
         case.classification.sector)
-    return category.deadline.due(now, deps.region.executors[executor_id].tz)
+    return category.deadline.due(now, deps.region.executors[executor_id].tz, cap=case.legal_deadline)
 
 
 def territory_of(deps: Dependencies, case: Case) -> tuple[str | None, str]:
@@ -68,7 +69,7 @@ def assign_step(deps: Dependencies, case: Case, now: datetime) -> str | None:
         return None
     _note_territory(deps, case, territory, now)
     executor = deps.region.executors[decision.executor_id]
-    deadline = category.deadline.due(now, executor.tz)
+    deadline = category.deadline.due(now, executor.tz, cap=case.legal_deadline)
     case.assign(Assignment(executor.id, deadline, decision.rule.id, territory), now,
                 reason=f"Срок ответа: {category.deadline.describe()}")
     return "notify"

@@ -20,9 +20,11 @@ def test_the_clock_links_and_counters_round_trip(moto_deps, clock):
     case = full_case(clock())
     case.linked_cases = ("c_2", "c_3")
     case.pause_deadline(clock() + timedelta(hours=1))
+    case.legal_start, case.resident_time, case.resident_asked_at = clock(), timedelta(hours=7), clock()
     moto_deps.cases.add(case)
     loaded = moto_deps.cases.get(case.id)
-    for field in ("clock", "linked_cases", "duplicate_of", "overdue_counted_for", "assignment"):
+    for field in ("clock", "linked_cases", "duplicate_of", "overdue_counted_for", "assignment", "legal_start",
+                  "resident_time", "resident_asked_at", "legal_deadline"):
         assert getattr(loaded, field) == getattr(case, field), field
     assert loaded.clock.paused and loaded.residents_affected == 3
 
