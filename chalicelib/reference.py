@@ -11,7 +11,7 @@ from typing import Any
 from chalicelib.domain.classifier import ModelClassifier
 from chalicelib.domain.geo import Territories
 from chalicelib.domain.region import Region
-from chalicelib.domain.routing import Router
+from chalicelib.domain.routing import Router, rules_from_data
 from chalicelib.domain.rubricator import Rubricator
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -32,9 +32,14 @@ def region() -> Region:
 
 @lru_cache(maxsize=1)
 def router() -> Router:
-    """The region's rules, with its executors and the rubricator's executor types for the fallback."""
-    return Router.from_data(_load("region_spb.json")["routing_rules"], region().executors.values(),
-                            {c.id: c.executor_type for c in rubricator()})
+    """The region file's rules, with its executors and the rubricator's executor types and sectors: what
+    routes cases until an operator loads other rules (`tsur routing load`)."""
+    return Router.for_rubricator(rules_from_data(shipped_rules()), region().executors.values(), rubricator())
+
+
+def shipped_rules() -> list[dict[str, Any]]:
+    rules: list[dict[str, Any]] = _load("region_spb.json")["routing_rules"]
+    return rules
 
 
 @lru_cache(maxsize=1)
