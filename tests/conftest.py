@@ -47,7 +47,7 @@ def fake_deps(clock: Clock) -> Iterator[Dependencies]:
                           public_base_url="http://tsur.test"),
         clock=clock,
     )
-    for executor in deps.region.executors.values():
+    for executor in deps.executors.values():
         directory.save_endpoint(ExecutorEndpoint(executor.id, f"http://agency.test/hooks/{executor.id}",
                                                  (generate_secret(),)))
     deps_module.use(deps)

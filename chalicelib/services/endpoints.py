@@ -71,13 +71,13 @@ def listing(deps: Dependencies, only_disabled: bool = False) -> list[dict[str, A
     """Every executor of the region with its endpoint (never the secrets themselves)."""
     now = deps.clock()
     views = [view(deps, executor_id, deps.directory.endpoint(executor_id), now)
-             for executor_id in sorted(deps.region.executors)]
+             for executor_id in sorted(deps.executors)]
     return [v for v in views if not (only_disabled and v["active"])]
 
 
 def view(deps: Dependencies, executor_id: str, endpoint: ExecutorEndpoint | None, now: datetime
          ) -> dict[str, Any]:
-    executor = deps.region.executors.get(executor_id)
+    executor = deps.executors.get(executor_id)
     base = {"executor_id": executor_id, "name": executor.name if executor else executor_id}
     if endpoint is None:
         return {**base, "url": None, "active": False, "secrets_in_use": 0, "rotation_ends_at": None,
@@ -91,7 +91,7 @@ def view(deps: Dependencies, executor_id: str, endpoint: ExecutorEndpoint | None
 
 
 def _known(deps: Dependencies, executor_id: str) -> None:
-    if executor_id not in deps.region.executors:
+    if executor_id not in deps.executors:
         raise ApiError(404, "not_found", "Исполнитель не найден")
 
 

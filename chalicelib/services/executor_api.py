@@ -35,7 +35,7 @@ def authenticate(deps: Dependencies, authorization: str | None) -> str:
 
 
 def issue_key(deps: Dependencies, executor_id: str) -> NewApiKey:
-    if executor_id not in deps.region.executors:
+    if executor_id not in deps.executors:
         raise LookupError(f"unknown executor {executor_id}")
     key = new_api_key(executor_id, deps.clock())
     deps.api_keys.add(key.record)
@@ -62,7 +62,7 @@ def own_case(deps: Dependencies, executor_id: str, case_id: str) -> Case:
 def executor_view(deps: Dependencies, case: Case) -> dict[str, Any]:
     c = case.classification
     category = deps.rubricator.get(c.category) if c else None
-    tz = deps.region.executors[case.executor_id].tz if case.executor_id else deps.region.tz
+    tz = deps.executors[case.executor_id].tz if case.executor_id else deps.region.tz
     return {
         "id": case.id, "status": case.status.value, "status_label": STATUS_LABELS[case.status],
         "text": case.text, "address": case.address, "lat": case.lat, "lon": case.lon,
