@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from chalicelib.domain.errors import DataErrors
 from chalicelib.domain.region import Executor, Region, executor_from_data
 from chalicelib.domain.routing import Router, RoutingRule
 from chalicelib.domain.rubricator import Rubricator
@@ -31,10 +32,8 @@ OPERATOR_RULE = "operator"
 REOPENED_RULE = "reopened"
 
 
-class RoutingRulesError(ValueError):
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
+class RoutingRulesError(DataErrors):
+    """A rules document's problems, each naming its rule or executor."""
 
 
 @dataclass(frozen=True)
