@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from chalicelib.domain.classifier import ModelClassifier
 from chalicelib.domain.geo import Territories
-from chalicelib.domain.region import Region
+from chalicelib.domain.region import Executor, Region
 from chalicelib.domain.routing import Router, rules_from_data
 from chalicelib.domain.rubricator import Rubricator
 
@@ -77,8 +78,9 @@ def district_shapes() -> dict[str, Any]:
     return shapes
 
 
-def for_operators() -> dict[str, Any]:
-    """What the admin page needs to name things: sectors, categories, districts, executors, statuses."""
+def for_operators(executors: Iterable[Executor] | None = None) -> dict[str, Any]:
+    """What the admin page needs to name things: sectors, categories, districts, executors (by default
+    the region file's; the app passes those in force, loaded ones included), statuses."""
     from chalicelib.domain.sectors import SECTORS
     from chalicelib.domain.statuses import STATUS_LABELS
 
@@ -88,6 +90,6 @@ def for_operators() -> dict[str, Any]:
         "municipalities": [{"id": m.id, "name": m.name, "population": m.population}
                            for m in region().municipalities.values()],
         "executors": [{"id": e.id, "name": e.name, "type": e.type, "territory": e.territory}
-                      for e in region().executors.values()],
+                      for e in (region().executors.values() if executors is None else executors)],
         "statuses": [{"id": s.value, "label": label} for s, label in STATUS_LABELS.items()],
     }

@@ -251,8 +251,8 @@ def load(deps: Dependencies, rules_path: Path, executors_path: Path | None, oper
         raise click.ClickException("Правила только что загрузил кто-то другой: `tsur routing show`, "
                                    "затем повторите") from exc
     added = loaded.document["executors"]
-    click.echo(f"Загружена версия {loaded.version}: {len(loaded.document['rules'])} правил, "
-               f"{len(added)} новых исполнителей. Назначение применяет их в течение минуты.")
+    click.echo(f"Загружена версия {loaded.version}: правил {len(loaded.document['rules'])}, "
+               f"новых исполнителей {len(added)}. Назначение применяет их в течение минуты.")
     missing = routing_rules.without_endpoint(deps, loaded)
     if missing:
         click.echo(f"Нет адреса для вебхуков у {len(missing)}: {', '.join(missing[:10])} — "
@@ -272,11 +272,11 @@ def show(deps: Dependencies, as_json: bool) -> None:
         return
     info = routing_rules.in_force(deps)
     if info["version"] is None:
-        click.echo(f"Действуют правила из файла региона ({info['source']}): {info['rules']} правил, "
-                   f"{info['executors']} исполнителей.")
+        click.echo(f"Действуют правила из файла региона ({info['source']}): правил {info['rules']}, "
+                   f"исполнителей {info['executors']}.")
         return
     click.echo(f"Действует версия {info['version']}: загружена {info['loaded_at']} ({info['loaded_by']}, "
-               f"{info['source']}); {info['rules']} правил, исполнителей {info['executors']} "
+               f"{info['source']}); правил {info['rules']}, исполнителей {info['executors']} "
                f"(из них добавлено {info['added_executors']}).")
     if not info["in_use"]:
         click.echo("Внимание: загруженные правила не подходят к рубрикатору или региону, действуют правила "
@@ -331,7 +331,8 @@ def dry_run(routes: ActiveRouting, vocabulary: Vocabulary, record: dict[str, Any
     named = str(record.get(territory_column) or "")
     lat, lon = _number(record.get("lat")), _number(record.get("lon"))
     municipality, _ = reference.territories().territory_of(lat, lon, vocabulary.territory(named))
-    out: dict[str, Any] = {"category": category, "municipality": municipality}
+    out: dict[str, Any] = {"category": category, "municipality": municipality,
+                           "municipality_name": vocabulary.territory_name(municipality)}
     if named and municipality is None:
         out["warning"] = f"район «{named}» не найден: действуют правила для всего региона"
     if category is None:

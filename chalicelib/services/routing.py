@@ -62,12 +62,13 @@ def assign_step(deps: Dependencies, case: Case, now: datetime) -> str | None:
         case.send_to_moderation(now, "Нет правила маршрутизации")
         return None
     _note_territory(deps, case, territory, now)
-    executor = deps.executors[decision.executor_id]
+    active = deps.routing()
+    executor = active.region.executors[decision.executor_id]
     deadline = category.deadline.due(now, executor.tz, cap=case.legal_deadline)
-    rule = describe_rule(decision.rule, deps.routing().region, deps.rubricator)
+    rule = describe_rule(decision.rule, active.region, deps.rubricator)
     case.assign(Assignment(executor.id, deadline, decision.rule.id, territory), now,
-                reason=f"Срок ответа: {category.deadline.describe()}. {rule}",
-                details={"rule": decision.rule.id, "rule_text": rule, "rules_version": deps.routing().version})
+                reason=f"Срок ответа: {category.deadline.describe().rstrip('.')}. {rule}",
+                details={"rule": decision.rule.id, "rule_text": rule, "rules_version": active.version or 0})
     return "notify"
 
 

@@ -31,7 +31,8 @@ def in_force(deps: Dependencies) -> dict[str, Any]:
     if loaded is None:
         return {"version": None, "source": "chalicelib/data/region_spb.json", "rules": _rules_count(deps),
                 "executors": len(deps.region.executors)}
-    return {"version": loaded.version, "loaded_at": loaded.loaded_at.isoformat(), "loaded_by": loaded.loaded_by,
+    loaded_at = loaded.loaded_at.astimezone(deps.region.tz).strftime("%d.%m.%Y %H:%M")
+    return {"version": loaded.version, "loaded_at": loaded_at, "loaded_by": loaded.loaded_by,
             "source": loaded.source, "rules": len(loaded.document.get("rules", [])),
             "executors": len(deps.executors), "added_executors": len(loaded.document.get("executors", [])),
             "in_use": deps.routing().version == loaded.version}

@@ -2,15 +2,19 @@
 the assign step; `tsur route` dry-runs a file exactly as the system routes; history in the region's words."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from chalice.test import Client
 from click.testing import CliRunner
 
+from app import app
 from chalicelib import reference
 from chalicelib.adapters.dynamo_routing import CachedRoutingRules
 from chalicelib.adapters.memory import InMemoryRoutingRules
 from chalicelib.adapters.ports import ConcurrentUpdate
+from chalicelib.auth.operators import OperatorUser, Principal, Role, hash_password
 from chalicelib.domain.case import Case, Classification
 from chalicelib.domain.routing_rules import LoadedRouting, RoutingRulesError, parse_document
 from chalicelib.domain.vocabulary import Vocabulary
@@ -61,7 +65,7 @@ def test_route_dry_runs_data_labels_and_district_names_exactly_as_the_assign_ste
     nevsky = out[0]
     assert (nevsky["category"], nevsky["municipality"], nevsky["executor"]) == (YARD, "nevsky", "adm_nevsky")
     assert nevsky["rule"] == "type:district_administration@nevsky"
-    assert nevsky["executor_name"] == "Администрация Невского района"
+    assert (nevsky["executor_name"], nevsky["municipality_name"]) == ("Администрация Невского района", "Невский район")
     assert nevsky["rule_text"] == "Правило: по типу исполнителя (администрация района) — Невский район"
     assert out[1]["category"] == "roads.snow" and out[1]["executor"] == "ckb"  # the portal's label, mapped
     assert (out[2]["executor"], out[2]["rule"]) == ("gudp_center", "roads.pothole @ tsentralny")  # a contractor
@@ -150,7 +154,8 @@ def test_rules_that_no_longer_fit_the_rubricator_fall_back_to_the_region_file(fa
 def test_the_assignment_event_names_the_deciding_rule_in_russian(fake_deps):
     case = assigned(fake_deps)
     event = next(e for e in case.new_events if e.kind == "status" and e.to_status.value == "assigned")
-    assert "Правило: по типу исполнителя (администрация района) — Невский район" in event.reason
+    assert event.reason == f"Срок ответа: {reference.rubricator().get(YARD).deadline.describe().rstrip('.')}. " \
+        "Правило: по типу исполнителя (администрация района) — Невский район"
     assert event.public and event.data["rule"] == "type:district_administration@nevsky"
 
 
@@ -220,7 +225,7 @@ def test_operators_load_a_rules_file_from_the_command_line_and_see_it_in_force(f
     assert before.exit_code == 0 and "из файла региона" in before.output
     loaded = operators_command(fake_deps, "routing", "load", str(EXAMPLE), "--operator", "anna")
     assert loaded.exit_code == 0, loaded.output
-    assert "Загружена версия 1" in loaded.output and "1 новых исполнителей" in loaded.output
+    assert "Загружена версия 1" in loaded.output and "новых исполнителей 1" in loaded.output
     assert "gati" in loaded.output and "set-url" in loaded.output  # the new executor has no webhook address yet
     shown = operators_command(fake_deps, "routing", "show")
     assert "Действует версия 1" in shown.output and "operator:anna" in shown.output
@@ -231,3 +236,15 @@ def test_operators_load_a_rules_file_from_the_command_line_and_see_it_in_force(f
     refused = operators_command(fake_deps, "routing", "load", str(broken), "--operator", "anna")
     assert refused.exit_code != 0 and "правило «r»: неизвестный исполнитель «nobody»" in refused.output
     assert fake_deps.routing_rules.current().version == 1
+
+
+def test_the_admin_page_names_loaded_executors_too(fake_deps):
+    fake_deps.settings = replace(fake_deps.settings, session_secret="test-secret")
+    fake_deps.operators.save(OperatorUser(Principal("anna", Role.REGION_OPERATOR, "Анна"), hash_password("pw")))
+    routing_rules.load(fake_deps, {"rules": [FALLBACK], "executors": [CKB_NEW]}, "operator:anna")
+    with Client(app) as client:
+        token = client.http.post("/v1/auth/login", headers={"Content-Type": "application/json"},
+                                 body=json.dumps({"username": "anna", "password": "pw"})).json_body["token"]
+        names = client.http.get("/v1/admin/reference", headers={"Authorization": f"Bearer {token}"}).json_body
+    assert {"id": "ckb_north", "name": CKB_NEW["name"], "type": "landscaping_center", "territory": "vyborgsky"} in \
+        names["executors"]
