@@ -285,7 +285,7 @@ def operator_me() -> Response:
 @api_errors
 def admin_reference() -> Response:
     _operator()
-    return json_response(reference.for_operators())
+    return json_response(reference.for_operators(deps().executors.values()))
 
 
 @app.route("/v1/admin/cases", authorizer=OPERATORS)

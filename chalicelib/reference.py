@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from chalicelib.domain.classifier import ModelClassifier
 from chalicelib.domain.geo import Territories
-from chalicelib.domain.region import Region
-from chalicelib.domain.routing import Router
+from chalicelib.domain.region import Executor, Region
+from chalicelib.domain.routing import Router, rules_from_data
 from chalicelib.domain.rubricator import Rubricator
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -32,9 +33,14 @@ def region() -> Region:
 
 @lru_cache(maxsize=1)
 def router() -> Router:
-    """The region's rules, with its executors and the rubricator's executor types for the fallback."""
-    return Router.from_data(_load("region_spb.json")["routing_rules"], region().executors.values(),
-                            {c.id: c.executor_type for c in rubricator()})
+    """The region file's rules, with its executors and the rubricator's executor types and sectors: what
+    routes cases until an operator loads other rules (`tsur routing load`)."""
+    return Router.for_rubricator(rules_from_data(shipped_rules()), region().executors.values(), rubricator())
+
+
+def shipped_rules() -> list[dict[str, Any]]:
+    rules: list[dict[str, Any]] = _load("region_spb.json")["routing_rules"]
+    return rules
 
 
 @lru_cache(maxsize=1)
@@ -72,8 +78,9 @@ def district_shapes() -> dict[str, Any]:
     return shapes
 
 
-def for_operators() -> dict[str, Any]:
-    """What the admin page needs to name things: sectors, categories, districts, executors, statuses."""
+def for_operators(executors: Iterable[Executor] | None = None) -> dict[str, Any]:
+    """What the admin page needs to name things: sectors, categories, districts, executors (by default
+    the region file's; the app passes those in force, loaded ones included), statuses."""
     from chalicelib.domain.sectors import SECTORS
     from chalicelib.domain.statuses import STATUS_LABELS
 
@@ -83,6 +90,6 @@ def for_operators() -> dict[str, Any]:
         "municipalities": [{"id": m.id, "name": m.name, "population": m.population}
                            for m in region().municipalities.values()],
         "executors": [{"id": e.id, "name": e.name, "type": e.type, "territory": e.territory}
-                      for e in region().executors.values()],
+                      for e in (region().executors.values() if executors is None else executors)],
         "statuses": [{"id": s.value, "label": label} for s, label in STATUS_LABELS.items()],
     }

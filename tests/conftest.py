@@ -48,7 +48,7 @@ def fake_deps(clock: Clock) -> Iterator[Dependencies]:
                           public_base_url="http://tsur.test"),
         clock=clock,
     )
-    for target_id in [*deps.region.executors, *CONNECTORS]:  # every webhook target has an endpoint
+    for target_id in [*deps.executors, *CONNECTORS]:  # every webhook target has an endpoint
         directory.save_endpoint(ExecutorEndpoint(target_id, f"http://agency.test/hooks/{target_id}",
                                                  (generate_secret(),)))
     deps_module.use(deps)

@@ -277,7 +277,7 @@ def _fake_dependencies() -> Any:
                         idempotency=InMemoryIdempotencyStore(), webhooks=RecordingWebhookSender(),
                         settings=Settings(stage="bench", cases_table="t", idempotency_table="i",
                                           attachments_bucket="b", public_base_url="http://tsur.bench"))
-    for executor in deps.region.executors.values():
+    for executor in deps.executors.values():
         deps.directory.save_endpoint(ExecutorEndpoint(executor.id, f"https://agency.bench/{executor.id}",
                                                       (generate_secret(),)))
     return deps

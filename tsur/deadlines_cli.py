@@ -28,11 +28,21 @@ def calendar(year: int) -> None:
 
     cal = russian_calendar()
     days = [date(year, 1, 1) + timedelta(days=n) for n in range((date(year + 1, 1, 1) - date(year, 1, 1)).days)]
+    if not cal.covers(year):
+        click.echo(PROVISIONAL_WARNING.format(year=year), err=True)
     click.echo(json.dumps({
-        "year": year, "decree_in_data": cal.covers(year), "working_days": cal.working_days_in(year),
+        "year": year, "decree_in_data": cal.covers(year), "provisional": not cal.covers(year),
+        "working_days": cal.working_days_in(year),
         "weekdays_off": [d.isoformat() for d in days if d.weekday() < 5 and not cal.is_working_day(d)],
+        "presidential_days_off": [d.isoformat() for d in cal.presidential_days_off(year)],
         "working_weekends": [d.isoformat() for d in days if d.weekday() >= 5 and cal.is_working_day(d)],
     }, ensure_ascii=False, indent=1))
+
+
+PROVISIONAL_WARNING = ("Внимание: постановление Правительства о переносе выходных дней в {year} году ещё не "
+                       "опубликовано. Календарь предварительный: только праздники ст. 112 ТК РФ и перенос "
+                       "выходного, совпавшего с праздником (кроме январских), на следующий рабочий день. "
+                       "Сроки в рабочих днях на {year} год могут измениться.")
 
 
 @deadlines.command()
@@ -75,7 +85,7 @@ def overdue(deps: Dependencies, show_all: bool) -> None:
 
     for row in overdue_report(deps):
         if show_all or row.overdue_total:
-            name = deps.region.executors[row.executor_id].name
+            name = deps.executors[row.executor_id].name
             click.echo(f"{row.overdue_open:5d} now {row.overdue_total:6d} ever  {row.executor_id:24} {name}")
 
 

@@ -32,6 +32,7 @@ from chalicelib.adapters.ports import (
     Mailer,
     MessageQueue,
     OperatorDirectory,
+    RoutingRulesStore,
     TrainingExample,
     TrainingExamples,
     WebhookSender,
@@ -44,6 +45,7 @@ from chalicelib.domain.deadline_watch import ExecutorCounters, counter_changes, 
 from chalicelib.domain.delivery import Delivery, index_state
 from chalicelib.domain.duplicates import followable_key
 from chalicelib.domain.endpoint import UnsafeEndpoint, endpoint_problem
+from chalicelib.domain.routing_rules import LoadedRouting
 
 
 class InMemoryCaseRepository(CaseRepository, CounterStore):
@@ -355,3 +357,20 @@ class InMemoryTrainingExamples(TrainingExamples):
     def all(self, limit: int | None = None) -> list[TrainingExample]:
         return [self._examples[k] for k in sorted(self._examples)][:limit]
 
+
+
+class InMemoryRoutingRules(RoutingRulesStore):
+    """Loaded routing rules, every version kept (`versions`), with the store's version condition."""
+
+    def __init__(self) -> None:
+        self.versions: list[LoadedRouting] = []
+        self.reads = 0
+
+    def current(self) -> LoadedRouting | None:
+        self.reads += 1
+        return self.versions[-1] if self.versions else None
+
+    def save(self, loaded: LoadedRouting) -> None:
+        if loaded.version != len(self.versions) + 1:
+            raise ConcurrentUpdate(f"routing rules are at version {len(self.versions)}")
+        self.versions.append(copy.deepcopy(loaded))

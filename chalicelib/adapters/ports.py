@@ -13,6 +13,7 @@ from chalicelib.domain.case import Case, CaseEvent
 from chalicelib.domain.deadline_watch import ExecutorCounters
 from chalicelib.domain.delivery import Delivery
 from chalicelib.domain.endpoint import ExecutorEndpoint, UnsafeEndpoint
+from chalicelib.domain.routing_rules import LoadedRouting
 
 __all__ = ["ExecutorEndpoint", "UnsafeEndpoint"]  # re-exported: they used to live here
 
@@ -259,3 +260,16 @@ class TrainingExamples(ABC):
     @abstractmethod
     def all(self, limit: int | None = None) -> list[TrainingExample]:
         """Every example (oldest case id first), for `tsur train`; one partition, never a scan."""
+
+
+class RoutingRulesStore(ABC):
+    """The region's routing rules an operator loaded (one current version; earlier ones kept for the record)."""
+
+    @abstractmethod
+    def current(self) -> LoadedRouting | None:
+        """The loaded rules, or None: the region file's own rules apply."""
+
+    @abstractmethod
+    def save(self, loaded: LoadedRouting) -> None:
+        """Store `loaded` as the current version iff the current one is `loaded.version - 1` (none for 1);
+        else ConcurrentUpdate: someone else loaded rules meanwhile."""

@@ -3,8 +3,13 @@
 The official calendar is data (chalicelib/data/production_calendar_ru.json): for each year, the
 weekdays that are not worked (the holidays of art. 112 of the Labour Code and the days off moved by
 the government's decree «О переносе выходных дней в … году») and the Saturdays that are worked
-instead. A year without a decree yet falls back to the Labour Code alone: its holidays, and a
-holiday outside January that falls on a weekend moves to the next working day.
+instead, plus the non-working days the President declared by decree (2020: 30 March – 11 May, 24 June,
+1 July; 2021: 4–7 May, 1–3 November), which count as days off for deadlines.
+
+A year whose decree is not published yet (`"decreed": false` in the data, or absent from it) is
+provisional: only the Labour Code applies, its holidays, and a holiday outside January that falls on a
+weekend moves the day off to the next working day (art. 112; the January ones move only by decree).
+It is computed, never copied from another year.
 """
 
 from __future__ import annotations
@@ -42,15 +47,21 @@ def statutory_days_off(year: int) -> set[date]:
 
 
 class WorkCalendar:
-    def __init__(self, days_off: Iterable[date], working_weekends: Iterable[date], years: Iterable[int]) -> None:
-        self._days_off = set(days_off)
+    def __init__(self, days_off: Iterable[date], working_weekends: Iterable[date], years: Iterable[int],
+                 non_working: Iterable[date] = ()) -> None:
+        self._non_working = set(non_working)  # declared by the President: off, though not by the decree
+        self._days_off = set(days_off) | self._non_working
         self._working_weekends = set(working_weekends)
         self._years = frozenset(years)
         self._fallback: dict[int, set[date]] = {}
 
     def covers(self, year: int) -> bool:
-        """Whether the year's decree is in the data (otherwise the Labour Code alone is applied)."""
+        """Whether the year's decree is in the data (otherwise the calendar is provisional: the Labour Code alone)."""
         return year in self._years
+
+    def presidential_days_off(self, year: int) -> list[date]:
+        """The non-working days the President declared in a year (weekdays the decree left working)."""
+        return sorted(d for d in self._non_working if d.year == year)
 
     def is_working_day(self, day: date) -> bool:
         if not self.covers(day.year):
@@ -85,10 +96,14 @@ class WorkCalendar:
 
     @classmethod
     def from_data(cls, raw: Mapping[str, Any]) -> WorkCalendar:
-        years = raw["years"]
-        days_off = [date.fromisoformat(d) for y in years.values() for d in y["days_off"]]
-        working = [date.fromisoformat(d) for y in years.values() for d in y["working_weekends"]]
-        return cls(days_off, working, (int(y) for y in years))
+        decreed = {y: v for y, v in raw["years"].items() if v.get("decreed", True)}
+
+        def dates(key: str) -> list[date]:
+            return [date.fromisoformat(d) for v in decreed.values() for d in v.get(key, [])]
+
+        non_working = [date.fromisoformat(d) for v in decreed.values()
+                       for d in v.get("non_working_days", {}).get("dates", [])]
+        return cls(dates("days_off"), dates("working_weekends"), (int(y) for y in decreed), non_working)
 
 
 @lru_cache(maxsize=1)

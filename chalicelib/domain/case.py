@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from chalicelib.domain.deadline_clock import DeadlineClock
+from chalicelib.domain.deadlines import legal_term_end
 from chalicelib.domain.social import SocialRef
 from chalicelib.domain.statuses import InvalidTransition, Status, can_transition
 
@@ -128,6 +129,11 @@ class Case:
     overdue_counted_for: str | None = None  # the executor whose overdue counter includes this case
     duplicate_of: str | None = None  # the open case this one was linked to (same problem nearby)
     linked_cases: tuple[str, ...] = ()  # cases linked to this one
+    # The legal term runs from receipt (or from a reopening: a repeated appeal is registered anew) and is
+    # extended only by the time the case waited for the resident's clarification.
+    legal_start: datetime | None = None  # None: `created_at`
+    resident_time: timedelta = timedelta(0)
+    resident_asked_at: datetime | None = None  # waiting for the resident since
     version: int = 0
     new_events: list[CaseEvent] = field(default_factory=list)
     # What the analytics counters count for this case as stored (set by the repository on load/save).
@@ -135,12 +141,12 @@ class Case:
 
     # -- the status machine -------------------------------------------------------------------
     def transition(self, target: Status, at: datetime, actor: str = SYSTEM, reason: str = "",
-                   public: bool = True) -> None:
+                   public: bool = True, details: dict[str, Any] | None = None) -> None:
         if not can_transition(self.status, target) or (
                 self.status is Status.CLOSED and self.closed_as not in REOPENABLE_CLOSURES):
             raise InvalidTransition(self.status, target)
         self._record(CaseEvent(at=at, kind="status", actor=actor, from_status=self.status,
-                               to_status=target, reason=reason, public=public))
+                               to_status=target, reason=reason, public=public, data=dict(details or {})))
         self.status = target
 
     def _record(self, event: CaseEvent) -> None:
@@ -175,8 +181,15 @@ class Case:
         self.note(at, "classified", label or result.category, public=True, actor=actor, category=result.category,
                   confidence=result.confidence, method=result.method)
 
-    def assign(self, assignment: Assignment, at: datetime, actor: str = SYSTEM, reason: str = "") -> None:
-        self.transition(Status.ASSIGNED, at, actor=actor, reason=reason or assignment.rule)
+    @property
+    def legal_deadline(self) -> datetime:
+        """No assignment's deadline goes past this (59-ФЗ: 30 days from receipt, plus the resident's time)."""
+        return legal_term_end(self.legal_start or self.created_at, self.resident_time)
+
+    def assign(self, assignment: Assignment, at: datetime, actor: str = SYSTEM, reason: str = "",
+               details: dict[str, Any] | None = None) -> None:
+        """`details` go into the status event's data (the deciding rule, for the audit trail)."""
+        self.transition(Status.ASSIGNED, at, actor=actor, reason=reason or assignment.rule, details=details)
         self.assignment = assignment
         self.assignment_count += 1
         self.overdue = False
@@ -227,6 +240,7 @@ class Case:
     def ask_resident(self, question: str, at: datetime, actor: str) -> None:
         self.transition(Status.CLARIFICATION, at, actor=actor, reason=question)
         self.clarification_question = question
+        self.resident_asked_at = self.resident_asked_at or at
         self.pause_deadline(at)
         self.await_step(WAITING_CLARIFICATION, at)
 
@@ -239,6 +253,9 @@ class Case:
         self.note(at, "clarification", public_text, public=True, actor=RESIDENT,
                   question=self.clarification_question or "")
         self.clarification_question = None
+        if self.resident_asked_at is not None:
+            self.resident_time += max(at - self.resident_asked_at, timedelta(0))
+            self.resident_asked_at = None
         self.resume_deadline(at)
         self.await_step(None, at)
 
@@ -278,6 +295,8 @@ class Case:
                                            "после публикации ответа; этот срок истёк")
         self.transition(Status.REOPENED, at, actor=RESIDENT, reason=reason)
         self.closed_as = None
+        # A repeated appeal: its legal term runs anew from now.
+        self.legal_start, self.resident_time, self.resident_asked_at = at, timedelta(0), None
 
     def close(self, at: datetime, reason: str, actor: str = SYSTEM, closed_as: str = CLOSED_BY_OPERATOR) -> None:
         self.transition(Status.CLOSED, at, actor=actor, reason=reason)

@@ -3,7 +3,12 @@
 Days are counted in the executor's own time zone on the Russian production calendar (holidays and
 transferred working days included, see calendar.py). Hours run round the clock: a fast track does
 not stop for a holiday. A term in calendar days that ends on a day off ends on the next working day
-(art. 193 of the Civil Code), but no deadline goes past the legal 30 days.
+(art. 193 of the Civil Code), but no deadline goes past the legal term.
+
+The legal term (59-ФЗ, art. 12) is 30 days from the registration of the appeal, not from its
+assignment: `legal_term_end(received_at, paused)` is received + 30 days + the time the case waited for
+the resident's clarification (the resident's time, not the executor's). A deadline counted from a late
+assignment or a reassignment is cut to it.
 """
 
 from __future__ import annotations
@@ -16,7 +21,12 @@ from zoneinfo import ZoneInfo
 
 from chalicelib.domain.calendar import WorkCalendar, russian_calendar
 
-LEGAL_MAXIMUM = timedelta(days=30)  # 59-ФЗ
+LEGAL_MAXIMUM = timedelta(days=30)  # 59-ФЗ, art. 12: from the appeal's registration
+
+
+def legal_term_end(received_at: datetime, resident_time: timedelta = timedelta(0)) -> datetime:
+    """The last moment of the legal term: 30 days from receipt, extended by the resident's time."""
+    return received_at + LEGAL_MAXIMUM + resident_time
 
 
 @dataclass(frozen=True)
@@ -43,14 +53,16 @@ class DeadlineRule:
     def from_data(cls, raw: Mapping[str, Any]) -> DeadlineRule:
         return cls(days=raw.get("days"), hours=raw.get("hours"), working_days=bool(raw.get("working")))
 
-    def due(self, start: datetime, tz: ZoneInfo, calendar: WorkCalendar | None = None) -> datetime:
-        """When a case assigned at `start` (aware) is due, in the executor's time zone."""
+    def due(self, start: datetime, tz: ZoneInfo, calendar: WorkCalendar | None = None,
+            cap: datetime | None = None) -> datetime:
+        """When a case assigned at `start` (aware) is due, in the executor's time zone; never past `cap`,
+        the case's legal term (`legal_term_end`; without one, 30 days from `start`)."""
         local = start.astimezone(tz)
         if self.hours is not None:
             due = local + timedelta(hours=self.hours)
         else:
             due = datetime.combine(self._due_day(local, calendar or russian_calendar()), local.timetz())
-        return min(due, local + LEGAL_MAXIMUM)
+        return min(due, (cap or local + LEGAL_MAXIMUM).astimezone(tz))
 
     def _due_day(self, local: datetime, calendar: WorkCalendar) -> date:
         days = self.days or 0

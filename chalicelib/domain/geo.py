@@ -108,6 +108,15 @@ class Territories:
                 return area_id
         return None
 
+    def territory_of(self, lat: float | None, lon: float | None, given: str | None) -> tuple[str | None, str]:
+        """The area of a point, else the one given (the resident's choice), and where it came from:
+        "coordinates", "resident" or "none"."""
+        if lat is not None and lon is not None:
+            found = self.locate(lat, lon)
+            if found:
+                return found, "coordinates"
+        return given, "resident" if given else "none"
+
     @classmethod
     def from_geojson(cls, data: dict[str, object]) -> Territories:
         areas: dict[str, list[list[list[Point]]]] = {}

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain.deadlines import LEGAL_MAXIMUM, DeadlineRule
+from chalicelib.domain.errors import DataErrors
 from chalicelib.domain.sectors import SECTORS
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9_]+$")
@@ -30,10 +31,8 @@ _FIELDS = {"id", "sector", "name", "deadline", "fast_track", "executor_type", "l
 _REQUIRED = ("id", "sector", "name", "deadline", "executor_type")
 
 
-class RubricatorError(ValueError):
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
+class RubricatorError(DataErrors):
+    """A rubricator file's problems, each with its line."""
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,7 @@ def summary(deps: Dependencies, case: Case) -> dict[str, Any]:
     c = case.classification
     category = deps.rubricator.get(c.category) if c else None
     district = deps.region.municipalities.get(district_of(case))
-    executor = deps.region.executors.get(case.executor_id or "")
+    executor = deps.executors.get(case.executor_id or "")
     reason = next((e.reason for e in reversed(deps.cases.events(case.id)) if e.to_status is Status.MODERATION),
                   None) if case.status is Status.MODERATION else None
     return {
@@ -198,7 +198,7 @@ def close(deps: Dependencies, principal: Principal, case_id: str, reason: str) -
 def reassign(deps: Dependencies, principal: Principal, case_id: str, executor_id: str | None, reason: str) -> Case:
     visible_case(deps, principal, case_id)
     require(principal, principal.works_cases)
-    if executor_id is not None and executor_id not in deps.region.executors:
+    if executor_id is not None and executor_id not in deps.executors:
         raise bad_field("executor_id", "Нет такого исполнителя")
     return routing.reassign(deps, case_id, executor_id, reason, principal.actor)
 

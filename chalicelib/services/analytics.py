@@ -36,7 +36,7 @@ def _may_see_dashboards(principal: Principal) -> None:
 def board(deps: Dependencies, principal: Principal) -> dict[str, Any]:
     _may_see_dashboards(principal)
     today = deps.clock().astimezone(deps.region.tz).date().isoformat()
-    executors = list(deps.region.executors.values())
+    executors = list(deps.executors.values())
     keys = [k for e in executors for k in (executor_stats_key(e.id), due_key(e.id, today),
                                            (executor_pk(e.id), COUNTERS_SK))]
     found = _counters(deps).counter_items(keys)

@@ -35,7 +35,7 @@ def check_deadlines(deps: Dependencies, batch: int = 100) -> dict[str, int]:
 
 
 def _check(deps: Dependencies, case: Case, now: datetime, done: Counter[str]) -> None:
-    executor = deps.region.executors.get(case.executor_id or "")
+    executor = deps.executors.get(case.executor_id or "")
     stage, notices = take_stages(case, now, executor.supervisor if executor else None)
     if stage is None:
         return
@@ -56,7 +56,7 @@ def _check(deps: Dependencies, case: Case, now: datetime, done: Counter[str]) ->
 def notice_data(deps: Dependencies, case: Case, notice: Notice) -> dict[str, Any]:
     """The webhook's `data`: which case, whose, when due, how far along, how many residents wait."""
     assert case.assignment is not None and case.clock is not None
-    executor = deps.region.executors.get(case.assignment.executor_id)
+    executor = deps.executors.get(case.assignment.executor_id)
     category = deps.rubricator.get(case.classification.category) if case.classification else None
     tz = executor.tz if executor else deps.region.tz
     data: dict[str, Any] = {
@@ -76,5 +76,5 @@ def notice_data(deps: Dependencies, case: Case, notice: Notice) -> dict[str, Any
 
 def overdue_report(deps: Dependencies) -> list[ExecutorCounters]:
     """Overdue cases per executor of the region, most overdue first (for heads and dashboards)."""
-    counts = deps.cases.overdue_counts(sorted(deps.region.executors))
+    counts = deps.cases.overdue_counts(sorted(deps.executors))
     return sorted(counts.values(), key=lambda c: (-c.overdue_open, -c.overdue_total, c.executor_id))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
 from chalicelib import reference
 from chalicelib.adapters.memory import (
@@ -15,6 +17,7 @@ from chalicelib.adapters.memory import (
     InMemoryDeadLetters,
     InMemoryDeliveryRepository,
     InMemoryOperatorDirectory,
+    InMemoryRoutingRules,
     InMemoryTrainingExamples,
     RecordingMailer,
 )
@@ -29,15 +32,18 @@ from chalicelib.adapters.ports import (
     Mailer,
     MessageQueue,
     OperatorDirectory,
+    RoutingRulesStore,
     TrainingExamples,
     WebhookSender,
 )
 from chalicelib.domain.classifier import ModelClassifier
 from chalicelib.domain.delivery import Random, RetrySchedule
 from chalicelib.domain.geo import Territories
-from chalicelib.domain.region import Region
+from chalicelib.domain.region import Executor, Region
 from chalicelib.domain.routing import Router
+from chalicelib.domain.routing_rules import ActiveRouting, RoutingRulesError, activate, parse_document
 from chalicelib.domain.rubricator import Rubricator
+from chalicelib.observability import log
 from chalicelib.settings import Settings
 
 
@@ -68,6 +74,33 @@ class Dependencies:
     training: TrainingExamples = field(default_factory=InMemoryTrainingExamples)  # operators' choices
     retry_schedule: RetrySchedule = field(default_factory=RetrySchedule)
     rng: Random = random.random  # the retries' jitter; tests inject a seeded or fixed one
+    routing_rules: RoutingRulesStore = field(default_factory=InMemoryRoutingRules)  # rules operators loaded
+    _active: tuple[Any, ActiveRouting] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def routing(self) -> ActiveRouting:
+        """What routes cases now: the rules an operator loaded (`tsur routing load`; read through a short
+        cache in AWS), else the region file's. `region` and `router` are the region file's."""
+        loaded = self.routing_rules.current()
+        if loaded is None:
+            return ActiveRouting(self.region, self.router)
+        key = (loaded.version, id(self.region), id(self.rubricator))
+        if self._active is None or self._active[0] != key:
+            self._active = (key, self._activate(loaded.document, loaded.version))
+        return self._active[1]
+
+    def _activate(self, document: dict[str, Any], version: int) -> ActiveRouting:
+        try:
+            return activate(parse_document(document, self.region, self.rubricator), self.region, self.rubricator,
+                            version)
+        except RoutingRulesError as exc:  # say the rubricator lost a category the rules name
+            log("loaded routing rules no longer fit; the region file's rules apply", level=logging.ERROR,
+                version=version, errors=exc.errors[:20])
+            return ActiveRouting(self.region, self.router)
+
+    @property
+    def executors(self) -> Mapping[str, Executor]:
+        """The region's executors and those loaded with the routing rules."""
+        return self.routing().region.executors
 
 
 @lru_cache(maxsize=1)
@@ -84,6 +117,7 @@ def from_environment() -> Dependencies:
     from chalicelib.adapters.dynamo_deliveries import DynamoDeliveryRepository
     from chalicelib.adapters.dynamo_keys import DynamoApiKeyStore
     from chalicelib.adapters.dynamo_operators import DynamoOperatorDirectory
+    from chalicelib.adapters.dynamo_routing import CachedRoutingRules, DynamoRoutingRules
     from chalicelib.adapters.dynamo_training import DynamoTrainingExamples
     from chalicelib.adapters.http_webhooks import HttpWebhookSender
     from chalicelib.adapters.s3 import S3AttachmentStorage
@@ -107,6 +141,7 @@ def from_environment() -> Dependencies:
         deliveries=DynamoDeliveryRepository(settings.cases_table, dynamodb),
         dead_letters=SqsDeadLetters(settings.queue_urls, sqs),
         training=DynamoTrainingExamples(settings.cases_table, dynamodb),
+        routing_rules=CachedRoutingRules(DynamoRoutingRules(settings.cases_table, dynamodb)),
     )
 
 

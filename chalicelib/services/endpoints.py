@@ -75,13 +75,13 @@ def listing(deps: Dependencies, only_disabled: bool = False) -> list[dict[str, A
     """Every executor of the region and every connector, with its endpoint (never the secrets themselves)."""
     now = deps.clock()
     views = [view(deps, target_id, deps.directory.endpoint(target_id), now)
-             for target_id in [*sorted(deps.region.executors), *CONNECTORS]]
+             for target_id in [*sorted(deps.executors), *CONNECTORS]]
     return [v for v in views if not (only_disabled and v["active"])]
 
 
 def view(deps: Dependencies, executor_id: str, endpoint: ExecutorEndpoint | None, now: datetime
          ) -> dict[str, Any]:
-    executor = deps.region.executors.get(executor_id)
+    executor = deps.executors.get(executor_id)
     base = {"executor_id": executor_id, "name": executor.name if executor else CONNECTORS.get(executor_id, executor_id)}
     if endpoint is None:
         return {**base, "url": None, "active": False, "secrets_in_use": 0, "rotation_ends_at": None,
@@ -95,7 +95,7 @@ def view(deps: Dependencies, executor_id: str, endpoint: ExecutorEndpoint | None
 
 
 def _known(deps: Dependencies, target_id: str) -> None:
-    if target_id not in deps.region.executors and target_id not in CONNECTORS:
+    if target_id not in deps.executors and target_id not in CONNECTORS:
         raise ApiError(404, "not_found", "Исполнитель или коннектор не найден")
 
 

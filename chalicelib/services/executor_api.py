@@ -75,7 +75,7 @@ def own_case(deps: Dependencies, executor_id: str, case_id: str) -> Case:
 def executor_view(deps: Dependencies, case: Case) -> dict[str, Any]:
     c = case.classification
     category = deps.rubricator.get(c.category) if c else None
-    tz = deps.region.executors[case.executor_id].tz if case.executor_id else deps.region.tz
+    tz = deps.executors[case.executor_id].tz if case.executor_id else deps.region.tz
     return {
         "id": case.id, "status": case.status.value, "status_label": STATUS_LABELS[case.status],
         "text": case.text, "address": case.address, "lat": case.lat, "lon": case.lon,

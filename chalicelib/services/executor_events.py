@@ -34,7 +34,7 @@ def after_save(deps: Dependencies, case: Case, events: list[CaseEvent]) -> None:
 
 def _common(deps: Dependencies, case: Case) -> dict[str, Any]:
     assert case.assignment is not None
-    tz = deps.region.executors[case.assignment.executor_id].tz
+    tz = deps.executors[case.assignment.executor_id].tz
     return {"case_id": case.id, "status": case.status.value,
             "deadline": case.assignment.deadline_at.astimezone(tz).isoformat(), "overdue": case.overdue}
 

@@ -18,7 +18,7 @@ UNKNOWN_KEY = ApiError(404, "not_found", "Ключ не найден")
 
 
 def _known(deps: Dependencies, executor_id: str) -> None:
-    if executor_id not in deps.region.executors:
+    if executor_id not in deps.executors:
         raise UNKNOWN_EXECUTOR
 
 

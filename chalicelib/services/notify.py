@@ -38,7 +38,7 @@ def assignment_data(deps: Dependencies, case: Case) -> dict[str, Any]:
     assert case.assignment and case.classification
     category = deps.rubricator.get(case.classification.category)
     municipality = deps.region.municipalities.get(case.municipality or "")
-    tz = deps.region.executors[case.assignment.executor_id].tz
+    tz = deps.executors[case.assignment.executor_id].tz
     return {
         "case_id": case.id,
         "status": case.status.value,

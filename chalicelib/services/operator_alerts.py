@@ -32,7 +32,7 @@ def endpoint_disabled(deps: Dependencies, endpoint: ExecutorEndpoint, delivery: 
     """Queue the letter about a disablement (once: its key is the endpoint and the time it went off)."""
     if not deps.settings.operators_alert_email:
         return
-    target = deps.region.executors.get(endpoint.executor_id)
+    target = deps.executors.get(endpoint.executor_id)
     mail.enqueue(deps, MailMessage(
         case_id=delivery.case_id, kind=ENDPOINT_DISABLED, event_at=at.isoformat(), audience=mail.OPERATORS,
         correlation_id=delivery.correlation_id,

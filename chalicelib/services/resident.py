@@ -14,6 +14,7 @@ from chalicelib.api.schemas import RatingIn, ReopenIn, ResidentClarificationIn
 from chalicelib.domain.case import CLOSED_NO_REACTION, WAITING_CLARIFICATION, WAITING_REACTION, Assignment, Case
 from chalicelib.domain.ids import token_matches
 from chalicelib.domain.privacy import mask_personal_data
+from chalicelib.domain.routing_rules import REOPENED_RULE
 from chalicelib.domain.statuses import Status
 from chalicelib.services.changes import change_case
 from chalicelib.services.deps import Dependencies
@@ -43,7 +44,7 @@ def reopen(deps: Dependencies, case_id: str, token: str | None, body: ReopenIn) 
         case.reopen(body.reason, now, deps.settings.reopen_window)
         assert case.assignment is not None
         executor_id = case.assignment.executor_id
-        assignment = Assignment(executor_id, deadline_for(deps, case, executor_id, now), "reopened")
+        assignment = Assignment(executor_id, deadline_for(deps, case, executor_id, now), REOPENED_RULE)
         case.assign(assignment, now, reason="Повторно направлено исполнителю")
         case.await_step("notify", now)
 

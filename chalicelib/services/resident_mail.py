@@ -44,7 +44,7 @@ def send(deps: Dependencies, message: MailMessage) -> None:
 
 
 def compose(deps: Dependencies, case: Case, kind: str, note: str) -> str:
-    executor = deps.region.executors.get(case.executor_id or "")
+    executor = deps.executors.get(case.executor_id or "")
     deadline = case.assignment.deadline_at.astimezone(deps.region.tz) if case.assignment else None
     body = TEMPLATES.get(kind, "Статус обращения изменился: {status}.").format(
         id=case.id, executor=executor.name if executor else "—", note=note, status=STATUS_LABELS[case.status],

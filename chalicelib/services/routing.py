@@ -16,39 +16,34 @@ from datetime import datetime
 from chalicelib.api.errors import ApiError, bad_field
 from chalicelib.domain.case import Assignment, Case
 from chalicelib.domain.routing import NoRoute, RoutingDecision
+from chalicelib.domain.routing_rules import OPERATOR_RULE, describe_rule
 from chalicelib.domain.statuses import Status
 from chalicelib.services import duplicates
 from chalicelib.services.changes import change_case
 from chalicelib.services.deps import Dependencies
 
-OPERATOR_RULE = "operator"
-
 
 def deadline_for(deps: Dependencies, case: Case, executor_id: str, now: datetime) -> datetime:
-    """A new deadline for the case's category, counted in the executor's time zone from `now`."""
+    """A new deadline for the case's category, counted in the executor's time zone from `now`, never
+    past the case's legal term (30 days from receipt, plus the time it waited for the resident)."""
     assert case.classification is not None
     category = deps.rubricator.get(case.classification.category) or deps.rubricator.fallback_for(
         case.classification.sector)
-    return category.deadline.due(now, deps.region.executors[executor_id].tz)
+    return category.deadline.due(now, deps.executors[executor_id].tz, cap=case.legal_deadline)
 
 
 def territory_of(deps: Dependencies, case: Case) -> tuple[str | None, str]:
     """The case's district, and where it came from: "coordinates", "resident" or "none"."""
-    if case.lat is not None and case.lon is not None:
-        found = deps.territories.locate(case.lat, case.lon)
-        if found:
-            return found, "coordinates"
-    return case.municipality, "resident" if case.municipality else "none"
+    return deps.territories.territory_of(case.lat, case.lon, case.municipality)
 
 
 def route(deps: Dependencies, case: Case) -> tuple[RoutingDecision, str | None]:
-    """The routing decision for a classified case and the territory it used (NoRoute if none)."""
+    """The routing decision for a classified case and the territory it used (NoRoute if none), by the
+    rules in force (`Dependencies.routing`: loaded by an operator, else the region file's)."""
     assert case.classification is not None
-    category = deps.rubricator.get(case.classification.category)
-    sector = category.sector if category else case.classification.sector
     territory, _ = territory_of(deps, case)
-    executor_type = category.executor_type if category else None
-    decision = deps.router.route(case.classification.category, sector, territory, executor_type)
+    decision = deps.routing().router.route_category(case.classification.category, territory,
+                                                    sector=case.classification.sector)
     return decision, territory
 
 
@@ -67,10 +62,13 @@ def assign_step(deps: Dependencies, case: Case, now: datetime) -> str | None:
         case.send_to_moderation(now, "Нет правила маршрутизации")
         return None
     _note_territory(deps, case, territory, now)
-    executor = deps.region.executors[decision.executor_id]
-    deadline = category.deadline.due(now, executor.tz)
+    active = deps.routing()
+    executor = active.region.executors[decision.executor_id]
+    deadline = category.deadline.due(now, executor.tz, cap=case.legal_deadline)
+    rule = describe_rule(decision.rule, active.region, deps.rubricator)
     case.assign(Assignment(executor.id, deadline, decision.rule.id, territory), now,
-                reason=f"Срок ответа: {category.deadline.describe()}")
+                reason=f"Срок ответа: {category.deadline.describe().rstrip('.')}. {rule}",
+                details={"rule": decision.rule.id, "rule_text": rule, "rules_version": active.version or 0})
     return "notify"
 
 
@@ -90,7 +88,7 @@ def reassign(deps: Dependencies, case_id: str, executor_id: str | None, reason: 
     say after fixing its category). The new executor gets a full deadline and a webhook."""
     if not reason.strip():
         raise bad_field("reason", "Укажите причину", "Проверьте поля назначения")
-    if executor_id is not None and executor_id not in deps.region.executors:
+    if executor_id is not None and executor_id not in deps.executors:
         raise bad_field("executor_id", "Неизвестный исполнитель", "Проверьте поля назначения")
 
     def hand_over(case: Case, now: datetime) -> None:

@@ -71,7 +71,7 @@ def _municipality_name(deps: Dependencies, municipality_id: str | None) -> str |
 
 
 def _executor(deps: Dependencies, case: Case) -> dict[str, str] | None:
-    executor = deps.region.executors.get(case.executor_id or "")
+    executor = deps.executors.get(case.executor_id or "")
     return {"id": executor.id, "name": executor.name} if executor else None
 
 

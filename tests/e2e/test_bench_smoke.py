@@ -28,3 +28,13 @@ def test_without_the_data_set_the_bench_skips_with_a_clear_message(tmp_path):
     done = subprocess.run([TSUR, "bench", "pipeline"], capture_output=True, text=True, timeout=60, check=True,
                           env={"PATH": "/usr/bin:/bin", "TSUR_DATA_DIR": str(tmp_path)})
     assert "skipped" in done.stdout and "absent" in done.stdout
+
+
+def test_the_deadline_bench_prints_only_its_figures_on_stdout(tmp_path):
+    done = subprocess.run([TSUR, "bench", "deadlines", "--open", "30", "--open", "60", "--due", "4"],
+                          capture_output=True, text=True, timeout=180, cwd=tmp_path, check=True)
+    line, = done.stdout.strip().splitlines()  # no log line of the app's around it
+    figures = json.loads(line)
+    assert (figures["open"], figures["due"]) == ([30, 60], 4)
+    assert figures["items_read"][0] == figures["items_read"][1] > 0
+    assert "deadline stage taken" in done.stderr  # the app's structured logs moved, not lost

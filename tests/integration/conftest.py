@@ -46,7 +46,7 @@ def stack(aws: None) -> dict[str, str]:
 @pytest.fixture
 def moto_deps(stack: dict[str, str], clock) -> Iterator[Dependencies]:
     deps = build_moto_deps(stack, clock, boto3.client("dynamodb"))
-    for executor in deps.region.executors.values():
+    for executor in deps.executors.values():
         deps.directory.save_endpoint(ExecutorEndpoint(executor.id, f"https://agency.test/{executor.id}",
                                                       (generate_secret(),)))
     deps_module.use(deps)

@@ -1,18 +1,21 @@
 """The Russian production calendar and deadlines counted on it, in the executor's own time zone."""
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner
 
-from chalicelib.domain.calendar import WorkCalendar, russian_calendar, statutory_days_off
+from chalicelib.domain.calendar import DATA_FILE, WorkCalendar, russian_calendar, statutory_days_off
 from chalicelib.domain.deadlines import DeadlineRule
+from tsur.cli import main
 
 MSK = ZoneInfo("Europe/Moscow")
 KALININGRAD = ZoneInfo("Europe/Kaliningrad")  # UTC+2, the westernmost
 KAMCHATKA = ZoneInfo("Asia/Kamchatka")  # UTC+12, the easternmost with executors
 
-# Per year: the official number of working days (five-day week) and the days the decree moved.
+# Per decreed year: the official number of working days (five-day week) and the days the decree moved.
 YEARS = {
     2020: (248, {"off": ["2020-05-04", "2020-05-05", "2020-02-24", "2020-03-09", "2020-05-11"], "work": []}),
     2021: (247, {"off": ["2021-02-22", "2021-11-05", "2021-12-31"], "work": ["2021-02-20"]}),
@@ -23,8 +26,9 @@ YEARS = {
     2025: (247, {"off": ["2025-05-02", "2025-05-08", "2025-06-13", "2025-11-03", "2025-12-31"],
                  "work": ["2025-11-01"]}),
     2026: (247, {"off": ["2026-01-09", "2026-03-09", "2026-05-11", "2026-12-31"], "work": []}),
-    2027: (247, {"off": ["2027-02-22", "2027-11-05", "2027-12-31"], "work": ["2027-02-20"]}),
 }
+# The President's non-working days (paid, declared by decree): days off for deadlines as well.
+PRESIDENTIAL = {2020: 29, 2021: 7}
 
 
 @pytest.mark.parametrize("year", sorted(YEARS))
@@ -32,7 +36,9 @@ def test_each_year_has_its_decree_and_the_official_count_of_working_days(year):
     calendar = russian_calendar()
     working_days, moved = YEARS[year]
     assert calendar.covers(year)
-    assert calendar.working_days_in(year) == working_days
+    presidential = len(calendar.presidential_days_off(year))
+    assert presidential == PRESIDENTIAL.get(year, 0)
+    assert calendar.working_days_in(year) + presidential == working_days
     assert not any(calendar.is_working_day(date.fromisoformat(d)) for d in moved["off"])
     assert all(calendar.is_working_day(date.fromisoformat(d)) for d in moved["work"])
     assert not calendar.is_working_day(date(year, 1, 1)) and not calendar.is_working_day(date(year, 6, 12))
@@ -92,3 +98,38 @@ def test_a_calendar_can_be_given_as_data():
     assert not calendar.is_working_day(date(2030, 1, 2))
     assert calendar.is_working_day(date(2030, 1, 5))
     assert calendar.add_working_days(date(2030, 1, 1), 2) == date(2030, 1, 4)
+
+
+def test_the_presidents_non_working_days_count_as_days_off():
+    calendar = russian_calendar()
+    for day in ("2020-03-30", "2020-04-15", "2020-05-07", "2020-06-24", "2020-07-01", "2021-05-05", "2021-11-02"):
+        assert not calendar.is_working_day(date.fromisoformat(day)), day
+    assert calendar.is_working_day(date(2020, 5, 12)) and calendar.is_working_day(date(2021, 11, 8))
+    # Friday 30 April 2021, one working day: 1–3 May holidays, 4–7 May the President's, 8–9 a weekend, 10 moved.
+    friday = datetime(2021, 4, 30, 10, 0, tzinfo=MSK)
+    assert DeadlineRule(days=1, working_days=True).due(friday, MSK) == datetime(2021, 5, 11, 10, 0, tzinfo=MSK)
+
+
+def test_2027_is_provisional_until_its_decree_is_published():
+    raw = json.loads(DATA_FILE.read_text(encoding="utf-8"))["years"]["2027"]
+    assert raw["decreed"] is False and "days_off" not in raw  # computed from the Labour Code, not copied
+    calendar = russian_calendar()
+    assert not calendar.covers(2027)
+    weekdays_off = sorted(d for d in statutory_days_off(2027))
+    assert [d.isoformat() for d in weekdays_off] == [
+        "2027-01-01", "2027-01-04", "2027-01-05", "2027-01-06", "2027-01-07", "2027-01-08",  # Jan 2–3: a weekend
+        "2027-02-23", "2027-03-08",
+        "2027-05-03", "2027-05-10", "2027-06-14",  # May 1, May 9, June 12 fall on a weekend: the Monday is off
+        "2027-11-04"]
+    assert calendar.working_days_in(2027) == 261 - len(weekdays_off)  # 249 until the decree moves days
+    assert calendar.is_working_day(date(2027, 12, 31))  # no decree has made it a day off yet
+
+
+def test_the_calendar_command_warns_that_a_year_without_a_decree_is_provisional():
+    result = CliRunner().invoke(main, ["deadlines", "calendar", "2027"])
+    assert result.exit_code == 0, result.output
+    assert "ещё не опубликовано" in result.stderr and "предварительный" in result.stderr
+    listed = json.loads(result.stdout)
+    assert listed["provisional"] is True and listed["working_days"] == 249
+    decreed = CliRunner().invoke(main, ["deadlines", "calendar", "2026"])
+    assert "предварительный" not in decreed.stderr and json.loads(decreed.stdout)["provisional"] is False

@@ -48,32 +48,67 @@ def test_the_evaluation_counts_the_lookup_and_the_rules_side_by_side():
     assert result.decided_by == {"pair": 1, "label": 2}
 
 
-def test_route_reads_json_lines_and_writes_the_executor_and_the_deciding_rule(tmp_path):
-    rules = tmp_path / "rules.json"
-    rules.write_text(json.dumps({"rules": routing_learn.suggest(SNOW)}, ensure_ascii=False), encoding="utf-8")
-    lines = '{"reason": "Снег", "district": "Кировский", "id": 7}\n\n{"reason": "Что-то", "district": null}\n'
-    result = CliRunner().invoke(main, ["route", "--rules", str(rules)], input=lines)
-    assert result.exit_code == 0, result.output
-    first, second = (json.loads(line) for line in result.output.splitlines())
-    assert (first["id"], first["executor"], first["rule"]) == (7, "ЖА Кировского", "Снег @ Кировский")
-    assert second["rule"] == "region:fallback"
-    broken = CliRunner().invoke(main, ["route", "--rules", str(rules)], input="{not json\n")
-    assert broken.exit_code != 0 and "line 1" in broken.output
+SNOW_LABEL, POTHOLE = "Неубранный снег", "Повреждения дорожного покрытия"
+JA = "СПб ГКУ ЖА {} района"
+CONTRACTOR = "ООО «Дорожник»"  # not an executor of the region: proposed
 
 
-def test_suggest_writes_a_rules_file_the_router_reads(tmp_path):
-    data = tmp_path / "appeals.csv"
-    with data.open("w", encoding="utf-8", newline="") as handle:
+def write_csv(path, rows):
+    with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=["created", "district", "reason", "executor_org"])
         writer.writeheader()
-        for ex in SNOW:
-            writer.writerow({"created": "2020-11-01", "district": ex.territory, "reason": ex.label,
-                             "executor_org": ex.executor})
+        for created, district, reason, executor in rows:
+            writer.writerow({"created": created, "district": district, "reason": reason, "executor_org": executor})
+    return path
+
+
+HISTORY = [*[("2020-11-01", "Невский", SNOW_LABEL, JA.format("Невского"))] * 5,
+           *[("2020-11-01", "Кировский", SNOW_LABEL, JA.format("Кировского"))] * 4,
+           *[("2020-11-01", "Выборгский", POTHOLE, CONTRACTOR)] * 3]
+
+
+def test_suggest_writes_rules_in_the_regions_vocabulary_that_load_and_route(tmp_path):
+    data = write_csv(tmp_path / "appeals.csv", HISTORY)
+    out, executors = tmp_path / "rules.json", tmp_path / "executors.json"
+    result = CliRunner().invoke(main, ["routing", "suggest", "--data", str(data), "--out", str(out),
+                                       "--executors-out", str(executors)])
+    assert result.exit_code == 0, result.output
+    rules = {r["id"]: r for r in json.loads(out.read_text(encoding="utf-8"))["rules"]}
+    assert rules["roads.snow"]["executor"] == "ja_nevsky"
+    assert rules["roads.snow @ kirovsky"]["executor"] == "ja_kirovsky"
+    # Выборгский had no snow cases: its own housing agency, as every district's snow went to its own.
+    assert rules["roads.snow @ vyborgsky"]["executor"] == "ja_vyborgsky"
+    proposed, = json.loads(executors.read_text(encoding="utf-8"))["executors"]
+    assert (proposed["name"], proposed["type"], proposed["territory"], proposed["proposed"]) == \
+        (CONTRACTOR, "contractor", None, True)
+    assert rules["roads.pothole"]["executor"] == proposed["id"]
+    lines = '{"reason": "Неубранный снег", "district": "Выборгский"}\n{"reason": "roads.pothole"}\n'
+    routed = CliRunner().invoke(main, ["route", "--rules", str(out), "--executors", str(executors)], input=lines)
+    assert routed.exit_code == 0, routed.output
+    snow, pothole = (json.loads(line) for line in routed.stdout.splitlines())
+    assert (snow["executor"], snow["rule"]) == ("ja_vyborgsky", "roads.snow @ vyborgsky")
+    assert (pothole["executor"], pothole["executor_name"]) == (proposed["id"], CONTRACTOR)
+
+
+def test_suggest_can_keep_the_datas_own_names(tmp_path):
+    data = write_csv(tmp_path / "appeals.csv", [("2020-11-01", ex.territory, ex.label, ex.executor) for ex in SNOW])
     out = tmp_path / "rules.json"
-    result = CliRunner().invoke(main, ["routing", "suggest", "--data", str(data), "--out", str(out)])
+    result = CliRunner().invoke(main, ["routing", "suggest", "--data", str(data), "--out", str(out),
+                                       "--vocabulary", "data"])
     assert result.exit_code == 0, result.output
     assert {r["id"] for r in json.loads(out.read_text(encoding="utf-8"))["rules"]} == \
         {"Снег", "Снег @ Кировский", "Яма", "region:fallback"}
+
+
+def test_evaluate_prints_the_lookup_beside_the_rules_through_the_systems_router(tmp_path):
+    test = [("2021-02-02", "Выборгский", SNOW_LABEL, JA.format("Выборгского")),
+            ("2021-02-02", "Кировский", SNOW_LABEL, JA.format("Кировского"))]
+    data = write_csv(tmp_path / "appeals.csv", HISTORY + test)
+    result = CliRunner().invoke(main, ["routing", "evaluate", "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    lookup, _, system = (line.rsplit(None, 1) for line in result.output.splitlines()[1:4])
+    assert (lookup[1], system[1]) == ("50.0%", "100.0%")  # the lookup has no (Выборгский, snow) pair
+    assert "system router" in system[0]
 
 
 def test_district_shapes_are_drawn_from_labelled_points(tmp_path):

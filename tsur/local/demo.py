@@ -1,5 +1,6 @@
-"""Demo data for the local stack: the St Petersburg region's executors get webhook endpoints, secrets
-and API keys.
+"""Demo data for the local stack: every executor of the St Petersburg region (the region file's, and any
+loaded with routing rules: `tsur routing load`) gets a webhook endpoint at the demo agency, a secret
+and an API key.
 
 The region, its districts, executors, routing rules and rubricator ship with the code
 (chalicelib/data/); what lives in the database is what each executor configures: where its webhooks
@@ -31,7 +32,7 @@ def seed_demo(agency_base_url: str, deps: Dependencies | None = None,
     deps = deps or current()
     old_keys = {e["id"]: e.get("api_key", "") for e in (previous or {}).get("executors", [])}
     executors = []
-    for executor in reference.region().executors.values():
+    for executor in deps.executors.values():  # the region file's, and any loaded with routing rules
         url = f"{agency_base_url.rstrip('/')}/hooks/{executor.id}"
         executors.append({"id": executor.id, "name": executor.name, "webhook_url": url,
                           "webhook_secret": _point(deps, executor.id, url),
