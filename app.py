@@ -21,7 +21,7 @@ from chalicelib.api.admin_schemas import (
     ReassignIn,
     RedriveIn,
 )
-from chalicelib.api.cors import PUBLIC_PATHS, cors_headers
+from chalicelib.api.cors import cors_headers, preflight_paths
 from chalicelib.api.http import (
     M,
     api_errors,
@@ -91,17 +91,10 @@ def _base_url(request: Request) -> str:
 @app.middleware("http")
 def allow_configured_origins(event: Request, get_response: Any) -> Response:
     response = framework_error(get_response(event))
-    origin = event.headers.get("origin")
-    response.headers.update(cors_headers(origin, deps().settings.cors_origins))
+    settings = deps().settings
+    response.headers.update(cors_headers(event.headers.get("origin"), event.path, settings.cors_origins,
+                                         settings.admin_origins))
     return response
-
-
-def preflight(**_path: str) -> Response:
-    return Response(body="", status_code=204)
-
-
-for _number, _path in enumerate(PUBLIC_PATHS):
-    app.route(_path, methods=["OPTIONS"], name=f"preflight_{_number}")(preflight)
 
 
 @app.route("/health")
@@ -411,6 +404,14 @@ def admin_dlq_messages(queue: str) -> Response:
 def admin_dlq_redrive(queue: str) -> Response:
     body = _body(RedriveIn)
     return json_response(operations.redrive(deps(), _operator(), queue, body.message_ids))
+
+
+def preflight(**_path: str) -> Response:
+    return Response(body="", status_code=204)
+
+
+for _number, _path in enumerate(preflight_paths(list(app.routes))):  # after every route above
+    app.route(_path, methods=["OPTIONS"], name=f"preflight_{_number}")(preflight)
 
 
 def _consume(event: SQSEvent, step: str, action: Action) -> dict[str, Any]:

@@ -145,3 +145,40 @@ def test_the_heat_map_reads_the_counters(client, fake_deps):
     assert not next(d for d in body["districts"] if d["id"] == "nevsky")["red"]
     board = client.http.get("/v1/admin/board", headers=head).json_body["executors"]
     assert sum(row["open"] for row in board) == 3
+
+
+ADMIN_SITE, WIDGET_SITE = "https://d111.cloudfront.net", "https://gov.example.ru"
+
+
+@pytest.fixture
+def origins(fake_deps):
+    fake_deps.settings = replace(fake_deps.settings, admin_origins=(ADMIN_SITE,), cors_origins=(WIDGET_SITE,))
+
+
+@pytest.mark.parametrize("path", ["/v1/admin/cases", "/v1/admin/cases/c_1/reassign", "/v1/auth/login",
+                                  "/v1/admin/dlq/notify/redrive", "/v1/admin/deliveries/msg_1/replay"])
+def test_the_admin_pages_origin_may_preflight_the_operators_api_with_a_bearer_token(client, origins, path):
+    preflight = client.http.request("OPTIONS", path, headers={
+        "Origin": ADMIN_SITE, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type"})
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == ADMIN_SITE
+    assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+    for foreign in (WIDGET_SITE, "https://evil.example"):
+        refused = client.http.request("OPTIONS", path, headers={"Origin": foreign})
+        assert not {h for h in refused.headers if h.lower().startswith("access-control-")}, foreign
+
+
+def test_real_requests_from_the_admin_origin_can_be_read_and_others_cannot(client, origins):
+    headers = {**login(client, "operator"), "Origin": ADMIN_SITE}
+    listed = client.http.get("/v1/admin/cases", headers=headers)
+    assert listed.status_code == 200 and listed.headers["Access-Control-Allow-Origin"] == ADMIN_SITE
+    signed_in = client.http.post("/v1/auth/login", headers={"Content-Type": "application/json", "Origin": ADMIN_SITE},
+                                 body=json.dumps({"username": "operator", "password": PASSWORD}))
+    assert signed_in.headers["Access-Control-Allow-Origin"] == ADMIN_SITE
+    widget = client.http.get("/v1/admin/cases", headers={**headers, "Origin": WIDGET_SITE})
+    assert "Access-Control-Allow-Origin" not in widget.headers  # the widget's sites never read operators' data
+    public = client.http.get("/v1/sectors", headers={"Origin": ADMIN_SITE})
+    assert "Access-Control-Allow-Origin" not in public.headers  # each list opens its own paths only
+    assert client.http.get("/v1/sectors", headers={"Origin": WIDGET_SITE}).headers[
+        "Access-Control-Allow-Origin"] == WIDGET_SITE

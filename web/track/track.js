@@ -1,6 +1,6 @@
 /*
  * ЦУР — страница отслеживания обращения жителем.
- * Ссылка: /track/?id=<номер>&token=<код доступа>[&api=<адрес API>]
+ * Ссылка: /track/?id=<номер>&token=<код доступа>
  * Все данные из API вставляются только как текст (textContent).
  *
  * Когда ответ опубликован, житель оценивает его (1–5) или открывает обращение повторно;
@@ -19,10 +19,11 @@
   const state = { id: params.get('id'), token: params.get('token'), api: apiBase(), last: null, status: null, failures: 0 };
   const $ = (id) => document.getElementById(id);
 
-  // Адрес API: из ссылки (?api=), из config.js (его пишет шаг развёртывания), иначе origin самой страницы.
+  // Адрес API: из config.js (его пишет шаг развёртывания), иначе origin самой страницы. Адрес из ссылки
+  // (?api= старых ссылок) не принимается: иначе чужая ссылка отправила бы токен жителя на любой сервер.
   function apiBase() {
-    const given = params.get('api') || (window.TSUR_CONFIG && window.TSUR_CONFIG.api);
-    if (given && /^https?:\/\//i.test(given)) return given.replace(/\/+$/, '');
+    const configured = window.TSUR_CONFIG && window.TSUR_CONFIG.api;
+    if (configured && /^https?:\/\//i.test(configured)) return configured.replace(/\/+$/, '');
     return location.origin;
   }
 

@@ -1,11 +1,12 @@
 /*
  * ЦУР — виджет приёма обращений жителей.
  *
- * Встраивание (один тег script и контейнер):
+ * Встраивание на сайт ведомства (один тег script и контейнер):
  *   <div id="tsur-appeal"></div>
- *   <script src="https://…/widget/tsur-widget.js" data-target="#tsur-appeal"
- *           data-api="https://api…" data-track-url="https://…/track/"></script>
- * data-api по умолчанию — origin самого скрипта, data-track-url — <origin скрипта>/track/.
+ *   <script src="https://<сайт ЦУР>/widget/tsur-widget.js" data-target="#tsur-appeal"></script>
+ * Необязательные атрибуты: data-api — адрес API (по умолчанию тот, что вписал шаг развёртывания,
+ * а без него — origin самого скрипта), data-track-url — страница отслеживания (<origin скрипта>/track/).
+ * Сайт ведомства должен быть в списке разрешённых origin (параметр стека WidgetOrigins).
  *
  * Всё, что пришло от жителя или от API, вставляется только как текст (textContent).
  *
@@ -15,11 +16,13 @@
 (function () {
   'use strict';
 
+  // Адрес API по умолчанию. `tsur deploy pages` переписывает эту строку адресом API стека.
+  const DEPLOYED = {"api": ""};
   const script = document.currentScript;
   if (!script) return;
   const scriptUrl = new URL(script.src, location.href);
   const config = {
-    api: (script.dataset.api || scriptUrl.origin).replace(/\/+$/, ''),
+    api: (script.dataset.api || DEPLOYED.api || scriptUrl.origin).replace(/\/+$/, ''),
     trackUrl: script.dataset.trackUrl || scriptUrl.origin + '/track/',
     target: script.dataset.target || '#tsur-appeal',
     css: new URL('tsur-widget.css', scriptUrl).href,
@@ -463,9 +466,7 @@
     const url = new URL(config.trackUrl, location.href);
     url.searchParams.set('id', data.id);
     url.searchParams.set('token', data.token);
-    // Страница отслеживания по умолчанию обращается к API на своём origin.
-    if (new URL(config.api).origin !== url.origin) url.searchParams.set('api', config.api);
-    return url.href;
+    return url.href;  // страница отслеживания знает свой API сама (track/config.js): адрес API в ссылку не кладём
   }
 
   function showSuccess(ui, data) {
