@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from chalicelib.domain.consent import Consent
 from chalicelib.domain.deadline_clock import DeadlineClock
 from chalicelib.domain.social import SocialRef
 from chalicelib.domain.statuses import InvalidTransition, Status, can_transition
@@ -86,6 +87,7 @@ class Case:
     lon: float | None = None
     municipality: str | None = None
     contact: Contact | None = None
+    consent: Consent | None = None  # the resident's 152-ФЗ consent: when, and to which text
     attachments: tuple[str, ...] = ()
     correlation_id: str = ""
     # The resident's tracking token, kept (like a magic-link token) so letters can carry the link;

@@ -141,6 +141,7 @@ def detail(deps: Dependencies, principal: Principal, case_id: str) -> dict[str, 
     return {
         **summary(deps, case), "text": case.text, "address": case.address, "lat": case.lat, "lon": case.lon,
         "contact_present": case.contact is not None,
+        "consent": {"at": case.consent.at.isoformat(), "version": case.consent.version} if case.consent else None,
         "attachments": [{"key": k, "url": deps.storage.presign_download(k)} for k in case.attachments],
         "assignment": {"executor_id": case.assignment.executor_id, "rule": case.assignment.rule,
                        "deadline": case.assignment.deadline_at.isoformat()} if case.assignment else None,

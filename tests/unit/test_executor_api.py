@@ -26,7 +26,7 @@ def client(fake_deps):
 @pytest.fixture
 def assigned(fake_deps):
     appeal = AppealIn(text="Во дворе дома 12 не вывозят мусор, контейнеры переполнены", municipality="nevsky",
-                      contact={"email": "resident@example.org"})
+                      contact={"email": "resident@example.org"}, consent=True)
     accepted = intake.submit_appeal(fake_deps, appeal)
     drain(fake_deps)
     return accepted

@@ -1,12 +1,15 @@
 """The HTTP contract through Chalice's test client, with the services on in-memory fakes."""
 
 import json
+from pathlib import Path
 
 import pytest
 from chalice.test import Client
 
 from app import app
+from chalicelib.domain.consent import CONSENT_REQUIRED, CONSENT_TEXT, CONSENT_VERSION
 
+WIDGET = Path(__file__).resolve().parents[2] / "web" / "widget" / "tsur-widget.js"
 GOOD = {"text": "Во дворе дома 5 не вывозят мусор, контейнеры переполнены", "municipality": "nevsky"}
 
 
@@ -74,7 +77,10 @@ def test_a_retried_submission_with_the_same_idempotency_key_is_one_case(client, 
     ({**GOOD, "lat": 59.9}, 422, "lon", "Укажите обе координаты: широту и долготу"),
     ({**GOOD, "sector": "weather"}, 422, "sector", "Неизвестный сектор"),
     ({**GOOD, "municipality": "atlantis"}, 422, "municipality", "Неизвестное муниципальное образование"),
-    ({**GOOD, "contact": {"email": "not-an-email"}}, 422, "contact.email", "Неверный формат"),
+    ({**GOOD, "contact": {"email": "not-an-email"}, "consent": True}, 422, "contact.email", "Неверный формат"),
+    ({**GOOD, "contact": {"phone": "+7 921 000-00-00"}}, 422, "consent", CONSENT_REQUIRED),
+    ({**GOOD, "contact": {"name": "Анна"}, "consent": False}, 422, "consent", CONSENT_REQUIRED),
+    ({**GOOD, "consent": "да"}, 422, "consent", "Ожидается true или false"),
     ({**GOOD, "source": "pigeon"}, 422, "source", None),
     ({**GOOD, "attachments": ["../../etc/passwd "]}, 422, "attachments.0", "Неверный ключ вложения"),
     ({"text": "я" * 70_000}, 413, "body", "Слишком большой запрос"),
@@ -106,3 +112,20 @@ def test_cors_allows_the_configured_origins_only(client, fake_deps):
     preflight = client.http.request("OPTIONS", "/v1/appeals/c_1/rating", headers={"Origin": "https://gov.example.ru"})
     assert preflight.status_code == 204
     assert "X-Tracking-Token" in preflight.headers["Access-Control-Allow-Headers"]
+
+
+def test_contact_data_comes_with_a_recorded_consent_to_the_current_text(client, fake_deps):
+    body = {**GOOD, "contact": {"name": "Анна", "email": "anna@example.org"}, "consent": True}
+    accepted = post(client, body).json_body
+    case = fake_deps.cases.get(accepted["id"])
+    assert (case.consent.at, case.consent.version) == (fake_deps.clock(), CONSENT_VERSION)
+    anonymous = fake_deps.cases.get(post(client, {**GOOD, "contact": {}}).json_body["id"])
+    assert anonymous.consent is None and anonymous.contact is not None  # nothing personal: nothing to agree to
+    widget = WIDGET.read_text()
+    assert CONSENT_TEXT in widget and "body.consent = true" in widget  # the text the version names
+
+
+def test_the_openapi_document_describes_the_consent(client):
+    schema = client.http.get("/v1/openapi.json").json_body["components"]["schemas"]["AppealIn"]
+    assert schema["properties"]["consent"]["type"] == "boolean"
+    assert "152-ФЗ" in schema["properties"]["consent"]["description"]

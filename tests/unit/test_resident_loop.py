@@ -18,7 +18,7 @@ EMAIL = "resident@example.org"
 def case(fake_deps):
     fake_deps.settings = replace(fake_deps.settings, answer_review="auto", tracking_page_url="http://tsur.test/track/")
     appeal = AppealIn(text="Во дворе дома 12 не вывозят мусор, контейнеры переполнены", municipality="nevsky",
-                      contact={"name": "Анна", "email": EMAIL, "phone": "+7 921 000-00-00"})
+                      contact={"name": "Анна", "email": EMAIL, "phone": "+7 921 000-00-00"}, consent=True)
     accepted = intake.submit_appeal(fake_deps, appeal)
     drain(fake_deps)
     return accepted

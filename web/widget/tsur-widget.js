@@ -332,6 +332,7 @@
       if (value(ui, `contact.${name}`)) contact[name] = value(ui, `contact.${name}`);
     }
     if (Object.keys(contact).length) body.contact = contact;
+    if (ui.fields.consent.control.checked) body.consent = true;
     body.source = 'widget';
     body.attachments = ui.uploads.filter((e) => e.state === 'done').map((e) => e.key);
     return body;
