@@ -51,6 +51,7 @@ from chalicelib.batch import process_batch
 from chalicelib.domain.sectors import SECTORS
 from chalicelib.services import (
     admin,
+    admin_actions,
     analytics,
     deadlines,
     deliveries,
@@ -300,28 +301,42 @@ def admin_case(case_id: str) -> Response:
 @app.route("/v1/admin/cases/{case_id}/accept", methods=["POST"], authorizer=OPERATORS)
 @api_errors
 def admin_accept(case_id: str) -> Response:
-    admin.accept(deps(), _operator(), case_id)
+    admin_actions.accept(deps(), _operator(), case_id)
     return _admin_case(case_id)
 
 
 @app.route("/v1/admin/cases/{case_id}/category", methods=["POST"], authorizer=OPERATORS)
 @api_errors
 def admin_category(case_id: str) -> Response:
-    admin.choose_category(deps(), _operator(), case_id, _body(CategoryIn).category)
+    admin_actions.choose_category(deps(), _operator(), case_id, _body(CategoryIn).category)
+    return _admin_case(case_id)
+
+
+@app.route("/v1/admin/cases/{case_id}/confirm-link", methods=["POST"], authorizer=OPERATORS)
+@api_errors
+def admin_confirm_link(case_id: str) -> Response:
+    admin_actions.confirm_duplicate(deps(), _operator(), case_id)
+    return _admin_case(case_id)
+
+
+@app.route("/v1/admin/cases/{case_id}/unlink", methods=["POST"], authorizer=OPERATORS)
+@api_errors
+def admin_unlink(case_id: str) -> Response:
+    admin_actions.unlink_duplicate(deps(), _operator(), case_id, _body(ReasonIn).reason)
     return _admin_case(case_id)
 
 
 @app.route("/v1/admin/cases/{case_id}/reject", methods=["POST"], authorizer=OPERATORS)
 @api_errors
 def admin_reject(case_id: str) -> Response:
-    admin.reject(deps(), _operator(), case_id, _body(ReasonIn).reason)
+    admin_actions.reject(deps(), _operator(), case_id, _body(ReasonIn).reason)
     return _admin_case(case_id)
 
 
 @app.route("/v1/admin/cases/{case_id}/clarify", methods=["POST"], authorizer=OPERATORS)
 @api_errors
 def admin_clarify(case_id: str) -> Response:
-    admin.clarify(deps(), _operator(), case_id, _body(QuestionIn).question)
+    admin_actions.clarify(deps(), _operator(), case_id, _body(QuestionIn).question)
     return _admin_case(case_id)
 
 
@@ -329,28 +344,28 @@ def admin_clarify(case_id: str) -> Response:
 @api_errors
 def admin_reassign(case_id: str) -> Response:
     body = _body(ReassignIn)
-    admin.reassign(deps(), _operator(), case_id, body.executor_id, body.reason)
+    admin_actions.reassign(deps(), _operator(), case_id, body.executor_id, body.reason)
     return _admin_case(case_id)
 
 
 @app.route("/v1/admin/cases/{case_id}/publish", methods=["POST"], authorizer=OPERATORS)
 @api_errors
 def admin_publish(case_id: str) -> Response:
-    admin.publish(deps(), _operator(), case_id)
+    admin_actions.publish(deps(), _operator(), case_id)
     return _admin_case(case_id)
 
 
 @app.route("/v1/admin/cases/{case_id}/return", methods=["POST"], authorizer=OPERATORS)
 @api_errors
 def admin_return(case_id: str) -> Response:
-    admin.send_back(deps(), _operator(), case_id, _body(ReasonIn).reason)
+    admin_actions.send_back(deps(), _operator(), case_id, _body(ReasonIn).reason)
     return _admin_case(case_id)
 
 
 @app.route("/v1/admin/cases/{case_id}/close", methods=["POST"], authorizer=OPERATORS)
 @api_errors
 def admin_close(case_id: str) -> Response:
-    admin.close(deps(), _operator(), case_id, _body(ReasonIn).reason)
+    admin_actions.close(deps(), _operator(), case_id, _body(ReasonIn).reason)
     return _admin_case(case_id)
 
 

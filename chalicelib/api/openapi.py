@@ -62,6 +62,8 @@ OPERATIONS: dict[str, Operation] = {
     "admin_case": Operation("Карточка обращения", security=OPERATOR),
     "admin_accept": Operation("Принять с модерации", security=OPERATOR),
     "admin_category": Operation("Выбрать категорию", body=admin.CategoryIn, security=OPERATOR),
+    "admin_confirm_link": Operation("Подтвердить объединение с открытым обращением", security=OPERATOR),
+    "admin_unlink": Operation("Разъединить: рассматривать отдельно", body=admin.ReasonIn, security=OPERATOR),
     "admin_reject": Operation("Отклонить", body=admin.ReasonIn, security=OPERATOR),
     "admin_clarify": Operation("Запросить уточнение", body=admin.QuestionIn, security=OPERATOR),
     "admin_reassign": Operation("Переназначить", body=admin.ReassignIn, security=OPERATOR),

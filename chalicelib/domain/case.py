@@ -112,6 +112,8 @@ class Case:
     clock: DeadlineClock | None = None  # the assignment's deadline clock (reminders, overdue, pause)
     overdue_counted_for: str | None = None  # the executor whose overdue counter includes this case
     duplicate_of: str | None = None  # the open case this one was linked to (same problem nearby)
+    duplicate_confirmed: bool = False  # an operator confirmed the link (it leaves "duplicates to confirm")
+    own_case: bool = False  # an operator unlinked it: handled on its own, never linked again
     linked_cases: tuple[str, ...] = ()  # cases linked to this one
     version: int = 0
     new_events: list[CaseEvent] = field(default_factory=list)
@@ -257,6 +259,28 @@ class Case:
         affected = self.residents_affected
         self.note(at, "duplicate_linked", f"Ещё один житель сообщил о той же проблеме (всего жителей: {affected})",
                   public=True, linked_case=case_id, residents_affected=affected)
+        return True
+
+    def confirm_link(self, at: datetime, actor: str) -> None:
+        self.duplicate_confirmed = True
+        self.note(at, "duplicate_confirmed", f"Подтверждено: та же проблема, что в обращении {self.duplicate_of}",
+                  actor=actor, main_case=self.duplicate_of)
+
+    def unlink(self, at: datetime, actor: str, reason: str) -> None:
+        """Not the same problem after all: the case goes on to assignment as its own case."""
+        main = self.duplicate_of
+        self.transition(Status.MODERATION, at, actor=actor, reason="Обращение будет рассмотрено отдельно")
+        self.note(at, "duplicate_unlinked", reason, actor=actor, main_case=main)
+        self.duplicate_of, self.duplicate_confirmed, self.own_case = None, False, True
+        self.await_step("assign", at)
+
+    def remove_linked(self, case_id: str, at: datetime, actor: str) -> bool:
+        if case_id not in self.linked_cases:
+            return False
+        self.linked_cases = tuple(c for c in self.linked_cases if c != case_id)
+        affected = self.residents_affected
+        self.note(at, "duplicate_removed", f"Обращение {case_id} рассматривается отдельно (всего жителей: {affected})",
+                  actor=actor, linked_case=case_id, residents_affected=affected)
         return True
 
     @property

@@ -55,6 +55,7 @@ def route(deps: Dependencies, case: Case) -> tuple[RoutingDecision, str | None]:
 def assign_step(deps: Dependencies, case: Case, now: datetime) -> str | None:
     """The pipeline's assign step; returns the next step (notify) or None."""
     assert case.classification is not None
+    _note_territory(deps, case, territory_of(deps, case)[0], now)  # a linked case has its district too
     if duplicates.link_if_duplicate(deps, case, now):
         return None
     category = deps.rubricator.get(case.classification.category)
@@ -66,7 +67,6 @@ def assign_step(deps: Dependencies, case: Case, now: datetime) -> str | None:
     except NoRoute:
         case.send_to_moderation(now, "Нет правила маршрутизации")
         return None
-    _note_territory(deps, case, territory, now)
     executor = deps.region.executors[decision.executor_id]
     deadline = category.deadline.due(now, executor.tz)
     case.assign(Assignment(executor.id, deadline, decision.rule.id, territory), now,

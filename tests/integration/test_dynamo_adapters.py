@@ -20,6 +20,7 @@ def full_case(now, case_id="c_full"):
                                  (("housing_utilities.other", 0.2),)), now)
     case.assign(Assignment("housing_committee", now + timedelta(hours=24), "cat:x"), now)
     case.await_step("notify", now)
+    case.own_case = True  # an operator had unlinked it from a duplicate
     return case
 
 
@@ -28,8 +29,8 @@ def test_a_case_round_trips_with_everything_it_holds(moto_deps, clock):
     moto_deps.cases.add(case)
     loaded = moto_deps.cases.get(case.id)
     assert loaded.version == 1 and case.version == 1
-    for field in ("text", "contact", "consent", "classification", "assignment", "status", "lat", "attachments",
-                  "pending_step", "pending_since", "municipality"):
+    for field in ("text", "contact", "consent", "own_case", "duplicate_confirmed", "classification", "assignment",
+                  "status", "lat", "attachments", "pending_step", "pending_since", "municipality"):
         assert getattr(loaded, field) == getattr(case, field), field
     assert [e.kind for e in moto_deps.cases.events(case.id)] == ["classified", "status"]
 

@@ -4,46 +4,15 @@ import json
 from dataclasses import replace
 
 import pytest
-from chalice.test import Client
 
-from app import app
-from chalicelib.api.schemas import AppealIn
-from chalicelib.auth.operators import OperatorUser, Principal, Role, hash_password
 from chalicelib.domain.statuses import Status
-from chalicelib.services import intake
+from tests.unit.operators import PASSWORD, login, submit
 from tests.unit.test_pipeline import drain
-
-USERS = {
-    "operator": Principal("operator", Role.REGION_OPERATOR, "Оператор"),
-    "nevsky": Principal("nevsky", Role.MUNICIPAL_OPERATOR, "Невский", municipality="nevsky"),
-    "kirovsky": Principal("kirovsky", Role.MUNICIPAL_OPERATOR, "Кировский", municipality="kirovsky"),
-    "roads": Principal("roads", Role.SECTOR_CURATOR, "Дороги", sectors=("roads",)),
-    "adm_nevsky": Principal("adm_nevsky", Role.EXECUTOR, "Исполнитель", executor_id="adm_nevsky"),
-    "governor": Principal("governor", Role.HEAD, "Руководитель"),
-}
-PASSWORD = "correct horse"
 
 
 @pytest.fixture
-def client(fake_deps):
-    fake_deps.settings = replace(fake_deps.settings, session_secret="test-secret")
-    for principal in USERS.values():
-        fake_deps.operators.save(OperatorUser(principal, hash_password(PASSWORD)))
-    with Client(app) as test_client:
-        yield test_client
-
-
-def login(client, username):
-    response = client.http.post("/v1/auth/login", headers={"Content-Type": "application/json"},
-                                body=json.dumps({"username": username, "password": PASSWORD}))
-    assert response.status_code == 200, response.body
-    return {"Authorization": f"Bearer {response.json_body['token']}", "Content-Type": "application/json"}
-
-
-def submit(deps, text, **fields):
-    accepted = intake.submit_appeal(deps, AppealIn(text=text, **fields))
-    drain(deps)
-    return accepted.id
+def client(admin_client):
+    return admin_client
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ import { actionForm } from '../forms.js';
 import { districtMap } from '../geo.js';
 import { districtShapes, nameOf, reference, sourceName } from '../reference.js';
 import { canAct, canReplay } from '../roles.js';
+import { duplicateActions } from './duplicates.js';
 import { classificationLine, moderationActions } from './moderation.js';
 
 const REASSIGNABLE = ['assigned', 'in_progress', 'reopened'];
@@ -75,7 +76,7 @@ function factsSection(c, ref) {
     ['Правило назначения', a.rule || '—'],
     ['Срок', time(c.deadline || a.deadline)],
     ['Оценка жителя', c.rating != null ? `${c.rating} из 5` : '—'],
-    ['Дубль обращения', c.duplicate_of ? caseLink(c.duplicate_of) : '—'],
+    ['Дубль обращения', c.duplicate_of ? [caseLink(c.duplicate_of), c.duplicate_confirmed ? ' (подтверждено)' : ' (ждёт подтверждения)'] : '—'],
     ['Присоединённые', (c.linked_cases || []).length ? c.linked_cases.flatMap((id) => [caseLink(id), ' ']) : '—'],
   ];
   return section('Сведения', el('dl', { class: 'facts' }, facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])));
@@ -162,6 +163,7 @@ function actionsSection(c, ref, update) {
   const run = async (action, body) => update(await post(path(action), body));
   const forms = [];
   if (c.status === 'moderation') forms.push(moderationActions(c, ref, update));
+  if (c.status === 'linked' && !c.duplicate_confirmed) forms.push(duplicateActions(c, update));
   if (['answered', 'returned'].includes(c.status)) {
     forms.push(actionForm({ label: 'Опубликовать ответ', fields: [], onSubmit: () => run('publish') }));
   }
