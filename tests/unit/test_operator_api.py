@@ -151,3 +151,51 @@ def test_real_requests_from_the_admin_origin_can_be_read_and_others_cannot(clien
     assert "Access-Control-Allow-Origin" not in public.headers  # each list opens its own paths only
     assert client.http.get("/v1/sectors", headers={"Origin": WIDGET_SITE}).headers[
         "Access-Control-Allow-Origin"] == WIDGET_SITE
+
+
+ROAD = "На дороге у дома {n} огромная яма, повреждено покрытие"
+
+
+@pytest.fixture
+def two_districts(fake_deps):
+    """Road appeals in Kronshtadt and Kirovsky, a garbage appeal in Nevsky, all overdue 40 days later."""
+    for n in range(3):
+        submit(fake_deps, ROAD.format(n=n), municipality="kronshtadtsky")
+    submit(fake_deps, ROAD.format(n=9), municipality="kirovsky")
+    late = submit(fake_deps, "Во дворе дома 12 не вывозят мусор, контейнеры переполнены", municipality="nevsky")
+    fake_deps.clock.advance(days=40)
+    from chalicelib.services import deadlines
+
+    deadlines.check_deadlines(fake_deps)
+    assert fake_deps.cases.get(late).overdue
+
+
+def board(client, user):
+    return {row["id"]: row for row in client.http.get("/v1/admin/board", headers=login(client, user)
+                                                      ).json_body["executors"]}
+
+
+def test_the_board_counts_only_the_users_district_or_sectors(client, fake_deps, two_districts):
+    region = board(client, "operator")
+    assert sum(r["open"] for r in region.values()) == 5 and sum(r["overdue"] for r in region.values()) == 5
+    nevsky = board(client, "nevsky")
+    assert {i: (r["open"], r["overdue"]) for i, r in nevsky.items() if r["open"]} == {"adm_nevsky": (1, 1)}
+    kirovsky = board(client, "kirovsky")
+    assert sum(r["open"] for r in kirovsky.values()) == 1 and "adm_nevsky" not in kirovsky
+    assert "adm_kirovsky" in kirovsky  # the district's own administration, even at zero
+    roads = board(client, "roads")
+    assert sum(r["overdue"] for r in roads.values()) == 4 and "adm_nevsky" not in roads
+
+
+def test_the_heat_map_shows_a_municipal_operator_its_district_and_a_curator_its_sectors(client, two_districts):
+    def heatmap(user, query=""):
+        return client.http.get(f"/v1/admin/heatmap{query}", headers=login(client, user))
+
+    nevsky = heatmap("nevsky", "?sector=roads&from=2026-11-01").json_body["districts"]
+    assert [d["id"] for d in nevsky] == ["nevsky"]
+    everything = heatmap("operator", "?sector=roads&from=2026-11-01").json_body["districts"]
+    assert {d["id"]: d["count"] for d in everything if d["count"]} == {"kronshtadtsky": 3, "kirovsky": 1}
+    curator = heatmap("roads").json_body
+    assert curator["sector"] == "roads" and len(curator["districts"]) == len(everything)
+    assert heatmap("roads", "?sector=housing_utilities").status_code == 403
+    assert heatmap("landscaping").json_body["sector"] == "landscaping"
