@@ -120,6 +120,12 @@ def list_municipalities() -> Response:
                                              for m in region.municipalities.values()]})
 
 
+@app.route("/v1/districts")
+def list_districts() -> Response:
+    """The districts as SVG paths, for picking the point on a map; the same for everyone, so cacheable."""
+    return json_response(reference.district_map(), headers={"Cache-Control": "public, max-age=86400"})
+
+
 @app.route("/v1/appeals", methods=["POST"])
 @api_errors
 def submit_appeal() -> Response:

@@ -72,6 +72,14 @@ def district_shapes() -> dict[str, Any]:
     return shapes
 
 
+@lru_cache(maxsize=1)
+def district_map() -> dict[str, Any]:
+    """The same districts projected for drawing: the widget's point picker and the admin page's maps."""
+    from chalicelib.domain.district_map import svg_map
+
+    return svg_map(district_shapes())
+
+
 def for_operators() -> dict[str, Any]:
     """What the admin page needs to name things: sectors, categories, districts, executors, statuses."""
     from chalicelib.domain.sectors import SECTORS

@@ -14,7 +14,7 @@ PUBLIC_HEADERS = "Content-Type, Idempotency-Key, X-Tracking-Token"
 ADMIN_HEADERS = "Authorization, Content-Type"
 ALLOWED_METHODS = "GET, POST, OPTIONS"
 PUBLIC_PATHS = (
-    "/v1/sectors", "/v1/municipalities", "/v1/appeals", "/v1/appeals/{case_id}", "/v1/uploads",
+    "/v1/sectors", "/v1/municipalities", "/v1/districts", "/v1/appeals", "/v1/appeals/{case_id}", "/v1/uploads",
     "/v1/appeals/{case_id}/rating", "/v1/appeals/{case_id}/reopen", "/v1/appeals/{case_id}/clarification",
 )
 ADMIN_PREFIXES = ("/v1/admin/", "/v1/auth/")

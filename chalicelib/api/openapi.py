@@ -39,6 +39,7 @@ OPERATIONS: dict[str, Operation] = {
     "openapi_document": Operation("Этот документ OpenAPI"),
     "list_sectors": Operation("Сферы для виджета"),
     "list_municipalities": Operation("Районы для виджета"),
+    "list_districts": Operation("Карта районов (SVG-пути) для выбора точки"),
     "submit_appeal": Operation("Подать обращение", body=public.AppealIn, status=202, reply=public.AppealAccepted,
                                headers=("Idempotency-Key",)),
     "get_appeal": Operation("Статус обращения для жителя", security=TRACKING),

@@ -129,3 +129,25 @@ def test_the_openapi_document_describes_the_consent(client):
     schema = client.http.get("/v1/openapi.json").json_body["components"]["schemas"]["AppealIn"]
     assert schema["properties"]["consent"]["type"] == "boolean"
     assert "152-ФЗ" in schema["properties"]["consent"]["description"]
+
+
+def _rings(path):
+    return [[tuple(map(float, point.split())) for point in ring.split("L")] for ring in path[1:-1].split("ZM")]
+
+
+@pytest.mark.parametrize(("lat", "lon", "district"), [(59.9037, 30.4736, "nevsky"), (59.9390, 30.3158, "tsentralny"),
+                                                       (59.9930, 29.7700, "kronshtadtsky")])
+def test_the_district_map_is_public_cacheable_and_draws_each_point_in_its_district(client, lat, lon, district):
+    from chalicelib import reference
+    from chalicelib.domain.geo import point_in_ring
+
+    response = client.http.get("/v1/districts")
+    assert response.status_code == 200 and "public" in response.headers["Cache-Control"]
+    body = response.json_body
+    assert {d["id"] for d in body["districts"]} == set(reference.region().municipalities)
+    assert reference.territories().locate(lat, lon) == district
+    p = body["projection"]
+    x, y = (lon - p["lon0"]) * p["kx"], (p["lat0"] - lat) * p["ky"]  # what the pages compute
+    assert 0 <= x <= body["width"] and 0 <= y <= body["height"]
+    drawn = [d["id"] for d in body["districts"] if any(point_in_ring(x, y, ring) for ring in _rings(d["path"]))]
+    assert drawn == [district]

@@ -102,8 +102,8 @@ function mapSection(c) {
   const holder = el('div', { class: 'map-holder' }, el('p', { class: 'muted' }, 'Загружаем границы районов…'));
   box.append(holder);
   districtShapes().then((shapes) => holder.replaceChildren(districtMap(shapes, {
-    width: 360, label: `Точка обращения: ${number(c.lat, 5)}, ${number(c.lon, 5)}`, point: { lat: c.lat, lon: c.lon },
-    fill: (f) => (f.properties.id === c.municipality ? '#cfe0f5' : '#eef1f4'), className: 'map-small' })))
+    label: `Точка обращения: ${number(c.lat, 5)}, ${number(c.lon, 5)}`, point: { lat: c.lat, lon: c.lon },
+    fill: (f) => (f.id === c.municipality ? '#cfe0f5' : '#eef1f4'), className: 'map-small' })))
     .catch((err) => holder.replaceChildren(el('p', { class: 'muted' }, `Карта недоступна: ${err.message}`)));
   return box;
 }

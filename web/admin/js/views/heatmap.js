@@ -34,16 +34,16 @@ export async function heatmapView(root, ctx) {
   const byId = Object.fromEntries(data.districts.map((d) => [d.id, d]));
   const threshold = Number(data.threshold);
   const title = (year) => (f) => {
-    const d = byId[f.properties.id];
-    if (!d) return `${f.properties.name}: нет данных`;
+    const d = byId[f.id];
+    if (!d) return `${f.name}: нет данных`;
     const [count, per] = year === 'now' ? [d.count, d.per_1000] : [d.last_year_count, d.last_year_per_1000];
     return `${d.name}: ${number(count)} обращ., ${number(per, 2)} на 1000 жителей`;
   };
-  const now = districtMap(shapes, { width: 520, label: 'Обращения на 1000 жителей за выбранный период', focusable: true,
-    title: title('now'), fill: (f) => { const d = byId[f.properties.id]; return d ? colour(d.per_1000, threshold, d.red) : '#eee'; } });
-  const before = districtMap(shapes, { width: 520, label: 'Тот же период прошлого года',
+  const now = districtMap(shapes, { label: 'Обращения на 1000 жителей за выбранный период', focusable: true,
+    title: title('now'), fill: (f) => { const d = byId[f.id]; return d ? colour(d.per_1000, threshold, d.red) : '#eee'; } });
+  const before = districtMap(shapes, { label: 'Тот же период прошлого года',
     title: title('before'), fill: (f) => {
-      const d = byId[f.properties.id];
+      const d = byId[f.id];
       const red = d && d.last_year_per_1000 != null && d.last_year_per_1000 >= threshold;
       return d ? colour(d.last_year_per_1000, threshold, red) : '#eee';
     } });
