@@ -10,7 +10,7 @@ from typing import Any
 from chalicelib.domain.case import Case, CaseEvent
 from chalicelib.domain.ids import token_matches
 from chalicelib.domain.sectors import SECTORS
-from chalicelib.domain.statuses import STATUS_LABELS
+from chalicelib.domain.statuses import STATUS_LABELS, Status
 from chalicelib.services import duplicates
 from chalicelib.services.deps import Dependencies
 
@@ -20,6 +20,7 @@ def public_case(deps: Dependencies, case_id: str, token: str | None) -> dict[str
     if case is None or not token_matches(token, case.token_hash):
         return None
     shown = duplicates.followed(deps, case)  # a duplicate shows the open case it was linked to
+    timeline = duplicates.shared_timeline(deps, case, shown)
     return {
         **_classification(deps, shown),
         "id": case.id,
@@ -33,9 +34,23 @@ def public_case(deps: Dependencies, case_id: str, token: str | None) -> dict[str
         "created_at": case.created_at.isoformat(),
         "executor": _executor(deps, shown),
         "deadline": _deadline(deps, shown),
-        "timeline": [_timeline_entry(e) for e in duplicates.shared_timeline(deps, case, shown)],
-        "answer": None,
+        "timeline": [_timeline_entry(e) for e in timeline],
+        "answer": _answer(shown, timeline),
     }
+
+
+def _answer(case: Case, timeline: list[CaseEvent]) -> dict[str, str] | None:
+    """The published answer as the resident reads it (personal data masked), while it stands."""
+    published = next((e for e in reversed(timeline) if e.kind == "answer_published"), None)
+    if published is None or case.status not in (Status.PUBLISHED, Status.CLOSED):
+        return None
+    return {"text": published.reason, "published_at": published.at.isoformat()}
+
+
+def _who(actor: str) -> str:
+    """Who made a step, as the resident may know it: the ЦУР's operator, the executor, the resident, the system."""
+    kind = actor.split(":", 1)[0]
+    return kind if kind in ("operator", "executor", "resident") else "system"
 
 
 def _classification(deps: Dependencies, case: Case) -> dict[str, Any]:
@@ -65,4 +80,4 @@ def _deadline(deps: Dependencies, case: Case) -> str | None:
 def _timeline_entry(event: CaseEvent) -> dict[str, Any]:
     status = event.to_status
     return {"at": event.at.isoformat(), "kind": event.kind, "status": status.value if status else None,
-            "status_label": STATUS_LABELS[status] if status else None, "note": event.reason}
+            "status_label": STATUS_LABELS[status] if status else None, "note": event.reason, "by": _who(event.actor)}

@@ -122,3 +122,23 @@ def test_without_a_reaction_the_case_closes_by_itself(fake_deps, clock, case):
     clock.advance(days=2)
     assert resident.expire_waiting(fake_deps)["resident_reaction"] == 1
     assert fake_deps.cases.get(case.id).status is Status.CLOSED
+
+
+def test_the_tracking_page_gets_the_published_answer_once_and_who_asked_for_a_clarification(fake_deps, case):
+    from chalicelib.services import admin_actions, tracking
+    from tests.unit.operators import USERS
+
+    def asked_by(view):
+        return next(e["by"] for e in reversed(view["timeline"]) if e["status"] == "clarification")
+
+    executor_api.request_clarification(fake_deps, "adm_nevsky", case.id, ClarificationIn(question="Какой подъезд?"))
+    assert asked_by(tracking.public_case(fake_deps, case.id, case.token)) == "executor"
+    resident.clarify(fake_deps, case.id, case.token, ResidentClarificationIn(text="Второй подъезд"))
+    admin_actions.clarify(fake_deps, USERS["operator"], case.id, "Во дворе или на улице?")
+    view = tracking.public_case(fake_deps, case.id, case.token)
+    assert asked_by(view) == "operator" and "operator:" not in str(view)  # the role, never the login
+    resident.clarify(fake_deps, case.id, case.token, ResidentClarificationIn(text="Во дворе"))
+    assert tracking.public_case(fake_deps, case.id, case.token)["answer"] is None
+    publish(fake_deps, case.id)
+    answer = tracking.public_case(fake_deps, case.id, case.token)["answer"]
+    assert answer["text"].startswith("Вывоз мусора во дворе дома 12 выполнен") and answer["published_at"]

@@ -56,9 +56,9 @@ export function number(value, digits = 0) {
 }
 
 // Таблица в прокручиваемой обёртке: на узком экране она листается вбок, а не ломает страницу.
-export function table(caption, headers, rows) {
+export function table(caption, headers, rows, className) {
   return el('div', { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0' },
-    el('table', {},
+    el('table', { class: className },
       el('caption', {}, caption),
       el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, rows.length ? rows : el('tr', {}, el('td', { colspan: headers.length, class: 'muted' }, 'Нет данных')))));
