@@ -168,7 +168,8 @@
   }
 
   function drawMap(ui, data) {
-    const map = { data, cursor: { x: data.width / 2, y: data.height / 2 }, paths: [],
+    const [x, y] = data.start || [data.width / 2, data.height / 2];
+    const map = { data, cursor: { x, y }, paths: [],
       svg: svgEl('svg', { viewBox: `0 0 ${data.width} ${data.height}`, class: 'tsur-map-svg', 'aria-hidden': 'true' }) };
     for (const district of data.districts || []) {
       const path = svgEl('path', { d: district.path, class: 'tsur-district', 'data-district': district.id });

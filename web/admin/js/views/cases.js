@@ -60,7 +60,7 @@ function filterForm(ref, f, ctx) {
 
 function casesTable(body) {
   const wrap = table('Найденные обращения', ['№', 'Создано', 'Статус', 'Сфера / категория', 'Район', 'Исполнитель',
-    'Срок', 'Источник', 'Текст'], [], 'cases-table');
+    'Срок', 'Источник', 'Текст'], [], 'table-fixed cases-table');
   wrap.querySelector('tbody').replaceWith(body);
   return wrap;
 }

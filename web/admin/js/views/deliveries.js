@@ -22,19 +22,21 @@ export async function deliveriesView(root, ctx) {
   const reload = () => ctx.reload();
   root.replaceChildren(el('h1', { tabindex: '-1' }, 'Доставки и очереди недоставленных'),
     el('section', { class: 'panel', 'aria-labelledby': 'd-h' }, el('h2', { id: 'd-h' }, 'Вебхуки исполнителям'), picker,
-      table('Доставки', ['Вебхук', 'Обращение', 'Исполнитель', 'Событие', 'Статус', 'Попыток', 'Последний ответ', 'Ошибка',
-        'Следующая попытка', ''], list.deliveries.map((d) => row(el('code', {}, d.webhook_id),
+      table('Доставки', ['Вебхук', 'Обращение', 'Исполнитель', 'Событие', 'Статус', 'Попыток, ответ',
+        'Ошибка, следующая попытка', ''], list.deliveries.map((d) => row(el('code', {}, d.webhook_id),
         el('a', { href: `#/case/${encodeURIComponent(d.case_id)}` }, d.case_id), executorName(d.executor_id, ref),
-        eventTypeName(d.event_type),
-        statusBadge(d.status, d.status_label || d.status), d.attempt_count ?? d.attempts_count ?? '—', lastStatus(d),
-        d.last_error || '', time(d.next_attempt_at),
-        d.status === 'scheduled' ? '' : replayButton(d.webhook_id, reload))))),
+        eventTypeName(d.event_type), statusBadge(d.status, d.status_label || d.status),
+        attemptsText(d),
+        el('span', {}, d.last_error || '', d.next_attempt_at ? [el('br'), 'далее: ', time(d.next_attempt_at)] : null),
+        d.status === 'scheduled' ? '' : replayButton(d.webhook_id, reload))), 'table-fixed deliveries-table')),
     dlqSection(dlq.queues, reload));
 }
 
-function lastStatus(d) {
+// «2, HTTP 500»: сколько попыток и что ответил адрес в последней.
+function attemptsText(d) {
   const attempts = d.attempts || [];
-  return d.last_status ?? (attempts.length ? attempts[attempts.length - 1].status ?? '—' : '—');
+  const last = d.last_status ?? (attempts.length ? attempts[attempts.length - 1].status : null);
+  return `${d.attempt_count ?? 0}${last != null ? `, HTTP ${last}` : ''}`;
 }
 
 // Сколько сообщений ждёт в DLQ: поле count по договору, parked — как его называет API сейчас.

@@ -21,7 +21,8 @@ export async function moderationView(root, ctx) {
   }
   root.replaceChildren(el('h1', { tabindex: '-1' }, 'Модерация'),
     el('p', { class: 'lead' }, 'Обращения, которые система не смогла уверенно разобрать: низкая уверенность классификатора, ',
-      'подозрение на спам, возвращённые исполнителями. ', `В очереди: ${data.cases.length}.`),
+      'подозрение на спам, возвращённые исполнителями. ', `В очереди: ${data.cases.length}. `,
+      'Ниже — дубли, которые система объединила сама: их подтверждает оператор.'),
     empty, list, duplicatesSection(data.duplicates || [], ctx));
 }
 
