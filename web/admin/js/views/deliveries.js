@@ -28,7 +28,8 @@ export async function deliveriesView(root, ctx) {
         eventTypeName(d.event_type), statusBadge(d.status, d.status_label || d.status),
         attemptsText(d),
         el('span', {}, d.last_error || '', d.next_attempt_at ? [el('br'), 'далее: ', time(d.next_attempt_at)] : null),
-        d.status === 'scheduled' ? '' : replayButton(d.webhook_id, reload))), 'table-fixed deliveries-table')),
+        d.status === 'scheduled' ? '' : replayButton(d.webhook_id, reload))),
+        ['12em', '10.5em', '11em', '8em', '10em', '7em', null, '10.5em'])),
     dlqSection(dlq.queues, reload));
 }
 
