@@ -57,7 +57,7 @@ def submit_through_widget(page: Any, stack: Stack) -> dict[str, str]:
     expect(widget.locator(".tsur-file-status")).to_have_text("Загружено")
     widget.get_by_label("Электронная почта").fill("anna@example.org")
     widget.get_by_label("Согласен(на) на обработку персональных данных (152-ФЗ)").check()
-    widget.locator(".tsur-map").evaluate("node => node.scrollIntoView({block: 'center'})")
+    widget.locator(".tsur-field-municipality").evaluate("node => node.scrollIntoView()")  # the map and its district
     screenshot(page, "widget", readme=True)
     widget.get_by_role("button", name="Отправить обращение").click()
     link = widget.locator(".tsur-link a")
