@@ -139,8 +139,14 @@ def test_an_appeal_goes_from_the_widget_through_moderation_to_a_rated_answer(sta
 
 def test_the_widget_shows_field_errors_on_a_phone(stack: Stack, open_page: Any) -> None:
     page = open_page(PHONE)
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
     page.goto(f"{stack.api}/demo/")
     widget = page.locator(".tsur-widget")
+    expect(widget.locator(".tsur-map-svg")).to_be_visible()
+    assert missing == []  # nothing the page asks for is missing
+    # Headless Chromium asks for no favicon, a desktop browser would (a 404 without this inline one).
+    assert (page.locator("link[rel='icon']").get_attribute("href") or "").startswith("data:image/svg+xml")
     widget.get_by_label("Электронная почта").fill("anna@example.org")
     widget.get_by_label("Фото или видео").set_input_files(
         [{"name": "заявление.txt", "mimeType": "text/plain", "buffer": "не фото".encode()}])
