@@ -22,7 +22,7 @@ from chalicelib.api.admin_schemas import (
     ReassignIn,
     RedriveIn,
 )
-from chalicelib.api.cors import PUBLIC_PATHS, cors_headers
+from chalicelib.api.cors import cors_headers, preflight_paths
 from chalicelib.api.http import (
     M,
     api_errors,
@@ -53,6 +53,7 @@ from chalicelib.domain.attachments import case_prefix
 from chalicelib.domain.sectors import SECTORS
 from chalicelib.services import (
     admin,
+    admin_actions,
     analytics,
     deadlines,
     deliveries,
@@ -93,17 +94,10 @@ def _base_url(request: Request) -> str:
 @app.middleware("http")
 def allow_configured_origins(event: Request, get_response: Any) -> Response:
     response = framework_error(get_response(event))
-    origin = event.headers.get("origin")
-    response.headers.update(cors_headers(origin, deps().settings.cors_origins))
+    settings = deps().settings
+    response.headers.update(cors_headers(event.headers.get("origin"), event.path, settings.cors_origins,
+                                         settings.admin_origins))
     return response
-
-
-def preflight(**_path: str) -> Response:
-    return Response(body="", status_code=204)
-
-
-for _number, _path in enumerate(PUBLIC_PATHS):
-    app.route(_path, methods=["OPTIONS"], name=f"preflight_{_number}")(preflight)
 
 
 @app.route("/health")
@@ -126,6 +120,12 @@ def list_municipalities() -> Response:
     region = reference.region()
     return json_response({"municipalities": [{"id": m.id, "name": m.name}
                                              for m in region.municipalities.values()]})
+
+
+@app.route("/v1/districts")
+def list_districts() -> Response:
+    """The districts as SVG paths, for picking the point on a map; the same for everyone, so cacheable."""
+    return json_response(reference.district_map(), headers={"Cache-Control": "public, max-age=86400"})
 
 
 @app.route("/v1/appeals", methods=["POST"])
@@ -309,28 +309,42 @@ def admin_case(case_id: str) -> Response:
 @app.route("/v1/admin/cases/{case_id}/accept", methods=["POST"], authorizer=OPERATORS)
 @api_errors
 def admin_accept(case_id: str) -> Response:
-    admin.accept(deps(), _operator(), case_id)
+    admin_actions.accept(deps(), _operator(), case_id)
     return _admin_case(case_id)
 
 
 @app.route("/v1/admin/cases/{case_id}/category", methods=["POST"], authorizer=OPERATORS)
 @api_errors
 def admin_category(case_id: str) -> Response:
-    admin.choose_category(deps(), _operator(), case_id, _body(CategoryIn).category)
+    admin_actions.choose_category(deps(), _operator(), case_id, _body(CategoryIn).category)
+    return _admin_case(case_id)
+
+
+@app.route("/v1/admin/cases/{case_id}/confirm-link", methods=["POST"], authorizer=OPERATORS)
+@api_errors
+def admin_confirm_link(case_id: str) -> Response:
+    admin_actions.confirm_duplicate(deps(), _operator(), case_id)
+    return _admin_case(case_id)
+
+
+@app.route("/v1/admin/cases/{case_id}/unlink", methods=["POST"], authorizer=OPERATORS)
+@api_errors
+def admin_unlink(case_id: str) -> Response:
+    admin_actions.unlink_duplicate(deps(), _operator(), case_id, _body(ReasonIn).reason)
     return _admin_case(case_id)
 
 
 @app.route("/v1/admin/cases/{case_id}/reject", methods=["POST"], authorizer=OPERATORS)
 @api_errors
 def admin_reject(case_id: str) -> Response:
-    admin.reject(deps(), _operator(), case_id, _body(ReasonIn).reason)
+    admin_actions.reject(deps(), _operator(), case_id, _body(ReasonIn).reason)
     return _admin_case(case_id)
 
 
 @app.route("/v1/admin/cases/{case_id}/clarify", methods=["POST"], authorizer=OPERATORS)
 @api_errors
 def admin_clarify(case_id: str) -> Response:
-    admin.clarify(deps(), _operator(), case_id, _body(QuestionIn).question)
+    admin_actions.clarify(deps(), _operator(), case_id, _body(QuestionIn).question)
     return _admin_case(case_id)
 
 
@@ -338,28 +352,28 @@ def admin_clarify(case_id: str) -> Response:
 @api_errors
 def admin_reassign(case_id: str) -> Response:
     body = _body(ReassignIn)
-    admin.reassign(deps(), _operator(), case_id, body.executor_id, body.reason)
+    admin_actions.reassign(deps(), _operator(), case_id, body.executor_id, body.reason)
     return _admin_case(case_id)
 
 
 @app.route("/v1/admin/cases/{case_id}/publish", methods=["POST"], authorizer=OPERATORS)
 @api_errors
 def admin_publish(case_id: str) -> Response:
-    admin.publish(deps(), _operator(), case_id)
+    admin_actions.publish(deps(), _operator(), case_id)
     return _admin_case(case_id)
 
 
 @app.route("/v1/admin/cases/{case_id}/return", methods=["POST"], authorizer=OPERATORS)
 @api_errors
 def admin_return(case_id: str) -> Response:
-    admin.send_back(deps(), _operator(), case_id, _body(ReasonIn).reason)
+    admin_actions.send_back(deps(), _operator(), case_id, _body(ReasonIn).reason)
     return _admin_case(case_id)
 
 
 @app.route("/v1/admin/cases/{case_id}/close", methods=["POST"], authorizer=OPERATORS)
 @api_errors
 def admin_close(case_id: str) -> Response:
-    admin.close(deps(), _operator(), case_id, _body(ReasonIn).reason)
+    admin_actions.close(deps(), _operator(), case_id, _body(ReasonIn).reason)
     return _admin_case(case_id)
 
 
@@ -431,6 +445,14 @@ def admin_executor_keys(executor_id: str) -> Response:
 @api_errors
 def admin_revoke_executor_key(executor_id: str, key_id: str) -> Response:
     return json_response(operations.revoke_executor_key(deps(), _operator(), executor_id, key_id))
+
+
+def preflight(**_path: str) -> Response:
+    return Response(body="", status_code=204)
+
+
+for _number, _path in enumerate(preflight_paths(list(app.routes))):  # after every route above
+    app.route(_path, methods=["OPTIONS"], name=f"preflight_{_number}")(preflight)
 
 
 def _consume(event: SQSEvent, step: str, action: Action) -> dict[str, Any]:

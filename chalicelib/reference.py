@@ -78,6 +78,14 @@ def district_shapes() -> dict[str, Any]:
     return shapes
 
 
+@lru_cache(maxsize=1)
+def district_map() -> dict[str, Any]:
+    """The same districts projected for drawing: the widget's point picker and the admin page's maps."""
+    from chalicelib.domain.district_map import svg_map
+
+    return svg_map(district_shapes())
+
+
 def for_operators(executors: Iterable[Executor] | None = None) -> dict[str, Any]:
     """What the admin page needs to name things: sectors, categories, districts, executors (by default
     the region file's; the app passes those in force, loaded ones included), statuses."""

@@ -44,7 +44,8 @@ class Settings:
     attachments_bucket: str
     queue_urls: dict[str, str] = field(default_factory=dict)
     public_base_url: str = ""  # empty: derived from the request (API Gateway's domain and stage)
-    cors_origins: tuple[str, ...] = ()
+    cors_origins: tuple[str, ...] = ()  # the sites that embed the widget, and the tracking page's
+    admin_origins: tuple[str, ...] = ()  # the admin page's site (the stack's CloudFront domain)
     allow_loopback_webhooks: bool = False
     cognito: bool = False
     session_secret: str = ""  # signs operators' sessions where Cognito is not used; empty: no sign-in
@@ -73,6 +74,7 @@ class Settings:
             queue_urls={step: os.environ.get(f"{step.upper()}_QUEUE_URL", "") for step in QUEUES},
             public_base_url=os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
             cors_origins=_csv("CORS_ORIGINS"),
+            admin_origins=_csv("ADMIN_ORIGINS"),
             allow_loopback_webhooks=os.environ.get("ALLOW_LOOPBACK_WEBHOOKS", "") == "1",
             answer_review=os.environ.get("ANSWER_REVIEW", "operator"),
             tracking_page_url=os.environ.get("TRACKING_PAGE_URL", ""),

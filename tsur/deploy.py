@@ -1,14 +1,16 @@
 """`tsur deploy pages`: upload the static pages to the stack's site bucket, with the API address set.
 
 The admin page, the widget, the tracking page and the demo page go to the AdminSiteBucket that
-CloudFront serves; `admin/config.js` and `track/config.js` are written with the API's address and the
-Cognito sign-in settings, so the same files work in every stage.
+CloudFront serves. `admin/config.js` and `track/config.js` are written with the API's address and the
+Cognito sign-in settings, and the widget's script gets the API's address as its default, so the same
+files work in every stage and an agency embeds the widget with one script tag.
 """
 
 from __future__ import annotations
 
 import json
 import mimetypes
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,17 +18,40 @@ import click
 
 WEB = Path(__file__).resolve().parents[1] / "web"
 SITES = ("admin", "widget", "track", "demo")
+CONFIGURED = ("admin", "track")  # the pages that read <site>/config.js
+WIDGET_SCRIPT = "widget/tsur-widget.js"
+# The one line of the widget's script the deploy step rewrites: its default API address.
+WIDGET_DEFAULTS = re.compile(r"^(?P<indent>[ ]*)const DEPLOYED = \{.*\};$", re.MULTILINE)
 
 
-def page_config(api_url: str, outputs: dict[str, str], region: str) -> str:
+def page_config(api_url: str, outputs: dict[str, str], region: str) -> dict[str, str]:
     config = {"api": api_url.rstrip("/"), "auth": "cognito" if "OperatorsUserPoolClientId" in outputs else "local"}
     if config["auth"] == "cognito":
         config.update(cognito_domain=outputs["OperatorsSignInDomain"], client_id=outputs["OperatorsUserPoolClientId"],
                       redirect_uri=outputs.get("AdminPageUrl", ""), region=region)
+    return config
+
+
+def config_script(config: dict[str, str]) -> str:
     return f"window.TSUR_CONFIG = {json.dumps(config, ensure_ascii=False)};\n"
 
 
-def upload_pages(s3: Any, bucket: str, config_js: str, web: Path = WEB) -> list[str]:
+def widget_script(source: str, api_url: str) -> str:
+    """The widget's script with `api_url` as the API it calls when its tag has no `data-api`."""
+    defaults = json.dumps({"api": api_url.rstrip("/")})
+    script, count = WIDGET_DEFAULTS.subn(lambda m: f"{m['indent']}const DEPLOYED = {defaults};", source)
+    if count != 1:
+        raise click.ClickException(f"{WIDGET_SCRIPT}: expected one `const DEPLOYED = {{…}};` line, found {count}")
+    return script
+
+
+def _body(key: str, path: Path, config: dict[str, str]) -> bytes:
+    if key == WIDGET_SCRIPT:
+        return widget_script(path.read_text(encoding="utf-8"), config["api"]).encode()
+    return path.read_bytes()
+
+
+def upload_pages(s3: Any, bucket: str, config: dict[str, str], web: Path = WEB) -> list[str]:
     uploaded = []
     for site in SITES:
         for path in sorted((web / site).rglob("*")):
@@ -34,11 +59,11 @@ def upload_pages(s3: Any, bucket: str, config_js: str, web: Path = WEB) -> list[
                 continue
             key = path.relative_to(web).as_posix()
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), ContentType=content_type,
+            s3.put_object(Bucket=bucket, Key=key, Body=_body(key, path, config), ContentType=content_type,
                           CacheControl="no-cache")
             uploaded.append(key)
-    for site in ("admin", "track"):
-        s3.put_object(Bucket=bucket, Key=f"{site}/config.js", Body=config_js.encode(),
+    for site in CONFIGURED:
+        s3.put_object(Bucket=bucket, Key=f"{site}/config.js", Body=config_script(config).encode(),
                       ContentType="application/javascript", CacheControl="no-cache")
         uploaded.append(f"{site}/config.js")
     return uploaded
@@ -60,4 +85,7 @@ def pages(stack_name: str, api_url: str) -> None:
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
     s3 = boto3.client("s3")
     keys = upload_pages(s3, outputs["AdminSiteBucketName"], page_config(api_url, outputs, s3.meta.region_name))
+    site = outputs.get("SiteUrl", "https://<site>")
     click.echo(f"{len(keys)} files uploaded; admin page: {outputs.get('AdminPageUrl', '—')}")
+    click.echo(f"widget: <div id=\"tsur-appeal\"></div><script src=\"{site}/widget/tsur-widget.js\" "
+               "data-target=\"#tsur-appeal\"></script> (list the agency's site in WidgetOrigins)")

@@ -9,6 +9,7 @@ from typing import Any
 from chalicelib.adapters.watch_items import watch_attributes, watch_fields
 from chalicelib.domain.aggregates import UNKNOWN, district_of
 from chalicelib.domain.case import Answer, Assignment, Case, CaseEvent, Classification, Contact
+from chalicelib.domain.consent import Consent
 from chalicelib.domain.social import SocialRef
 from chalicelib.domain.statuses import Status
 
@@ -56,6 +57,7 @@ def case_to_item(case: Case, version: int) -> dict[str, Any]:
         "sector_hint": case.sector_hint, "address": case.address, "lat": _num(case.lat),
         "lon": _num(case.lon), "municipality": case.municipality,
         "contact": _drop_none(vars(case.contact)) if case.contact else None,
+        "consent": {"at": _iso(case.consent.at), "version": case.consent.version} if case.consent else None,
         "attachments": list(case.attachments) or None, "correlation_id": case.correlation_id,
         "status": case.status.value, "created_at": _iso(case.created_at), "updated_at": _iso(case.updated_at),
         "assignment_count": case.assignment_count, "overdue": case.overdue, "version": version,
@@ -96,6 +98,7 @@ def listing_keys(case: Case) -> dict[str, Any]:
 
 def item_to_case(item: dict[str, Any]) -> Case:
     contact = item.get("contact")
+    consent = item.get("consent")
     classification = item.get("classification")
     assignment = item.get("assignment")
     return Case(
@@ -105,6 +108,7 @@ def item_to_case(item: dict[str, Any]) -> Case:
         sector_hint=item.get("sector_hint"), address=item.get("address"),
         lat=float(item["lat"]) if "lat" in item else None, lon=float(item["lon"]) if "lon" in item else None,
         municipality=item.get("municipality"), contact=Contact(**contact) if contact else None,
+        consent=Consent(datetime.fromisoformat(consent["at"]), consent["version"]) if consent else None,
         attachments=tuple(item.get("attachments", ())), correlation_id=item.get("correlation_id", ""),
         status=Status(item["status"]),
         classification=Classification(

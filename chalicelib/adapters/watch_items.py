@@ -44,6 +44,7 @@ def watch_attributes(case: Case) -> dict[str, Any]:
     item: dict[str, Any] = {
         "clock": {k: v for k, v in (clock_to_item(case.clock) or {}).items() if v is not None} or None,
         "overdue_counted_for": overdue_holder(case), "duplicate_of": case.duplicate_of,
+        "duplicate_confirmed": case.duplicate_confirmed or None, "own_case": case.own_case or None,
         "linked_cases": list(case.linked_cases) or None,
         "legal_start": case.legal_start.isoformat() if case.legal_start else None,
         "resident_time_s": int(case.resident_time.total_seconds()) or None,
@@ -62,7 +63,8 @@ def watch_attributes(case: Case) -> dict[str, Any]:
 def watch_fields(item: dict[str, Any]) -> dict[str, Any]:
     """Case constructor arguments from an item written with `watch_attributes`."""
     return {"clock": item_to_clock(item.get("clock")), "overdue_counted_for": item.get("overdue_counted_for"),
-            "duplicate_of": item.get("duplicate_of"), "linked_cases": tuple(item.get("linked_cases") or ()),
+            "duplicate_of": item.get("duplicate_of"), "duplicate_confirmed": bool(item.get("duplicate_confirmed")),
+            "own_case": bool(item.get("own_case")), "linked_cases": tuple(item.get("linked_cases") or ()),
             "legal_start": _instant(item.get("legal_start")),
             "resident_time": timedelta(seconds=int(item.get("resident_time_s", 0))),
             "resident_asked_at": _instant(item.get("resident_asked_at"))}

@@ -52,7 +52,7 @@ class ReassignIn(_Body):
 
 
 class HeatmapQuery(_Query):
-    sector: str = "roads"
+    sector: str | None = None  # by default roads, or a sector curator's first sector
     from_: date | None = Field(None, alias="from")
     to: date | None = None
     threshold: float = Field(15.0, ge=0)

@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 
 from chalicelib import reference
 from chalicelib.domain.attachments import MAX_ATTACHMENTS, RESIDENT_PREFIX, is_upload_key
+from chalicelib.domain.consent import CONSENT_REQUIRED
 from chalicelib.domain.sectors import SECTORS
 
 MAX_TEXT = 5000
@@ -52,6 +53,8 @@ class AppealIn(_Strict):
     lon: float | None = Field(None, ge=-180, le=180, validate_default=True)
     municipality: str | None = None
     contact: ContactIn | None = None
+    consent: bool = Field(False, validate_default=True,
+                          description="Согласие на обработку персональных данных (152-ФЗ); обязательно с контактами")
     source: Source = "widget"
     attachments: list[ResidentUploadKey] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
 
@@ -76,6 +79,13 @@ class AppealIn(_Strict):
             raise ValueError("Укажите обе координаты: широту и долготу")
         return value
 
+    @field_validator("consent")
+    @classmethod
+    def _consent_with_contact(cls, value: bool, info: ValidationInfo) -> bool:
+        contact = info.data.get("contact")
+        if contact is not None and any(contact.model_dump().values()) and not value:
+            raise ValueError(CONSENT_REQUIRED)
+        return value
 
 
 class AppealAccepted(BaseModel):

@@ -3,8 +3,10 @@
 For each state of a case, `facts` says what the counters count for it; `deltas` turns the change
 between two states into counter increments, which the repository applies in the same transaction as
 the case itself. Counted: appeals per day (and month) × district × category × status, and per
-executor: open cases, cases due per day, final answers, returned answers, and a histogram of the
-time to the first final answer.
+executor: open cases, overdue cases, cases due per day, final answers, returned answers, and a
+histogram of the time to the first final answer. The executor's counters are kept three times: for
+the whole region, for the case's district and for its sector (`scopes`), so a municipal operator's or
+a sector curator's board reads only its own part.
 """
 
 from __future__ import annotations
@@ -34,6 +36,24 @@ class CaseFacts:
     final_answers: int = 0
     returned_answers: int = 0
     answer_bucket: int | None = None
+    sector: str = UNKNOWN
+    overdue: bool = False  # open for the executor and past the deadline
+
+
+def district_scope(district: str) -> str:
+    return f"#D#{district}"
+
+
+def sector_scope(sector: str) -> str:
+    return f"#S#{sector}"
+
+
+REGION_SCOPE = ""
+
+
+def scopes(f: CaseFacts) -> tuple[str, ...]:
+    """The executor counters a case counts in: the region's, its district's and its sector's."""
+    return REGION_SCOPE, district_scope(f.district), sector_scope(f.sector)
 
 
 def district_of(case: Case) -> str:
@@ -52,7 +72,9 @@ def facts(case: Case, tz: ZoneInfo) -> CaseFacts:
         due_day=case.assignment.deadline_at.astimezone(tz).date().isoformat() if open_now and case.assignment
         else None,
         final_answers=len(finals), returned_answers=sum(1 for a in finals if a.verdict == "formal"),
-        answer_bucket=_bucket(finals[0].at - case.created_at) if finals else None)
+        answer_bucket=_bucket(finals[0].at - case.created_at) if finals else None,
+        sector=case.classification.sector if case.classification else UNKNOWN,
+        overdue=case.overdue and executor is not None and case.status in OPEN_FOR_EXECUTOR)
 
 
 def _bucket(elapsed: timedelta) -> int:
@@ -65,12 +87,12 @@ def case_counter_keys(f: CaseFacts) -> list[Key]:
     return [(f"AGG#D#{f.day}", sk), (f"AGG#M#{f.day[:7]}", sk)]
 
 
-def executor_stats_key(executor_id: str) -> Key:
-    return (f"EXECUTOR#{executor_id}", "STATS")
+def executor_stats_key(executor_id: str, scope: str = REGION_SCOPE) -> Key:
+    return (f"EXECUTOR#{executor_id}", f"STATS{scope}")
 
 
-def due_key(executor_id: str, day: str) -> Key:
-    return (f"EXECUTOR#{executor_id}", f"DUE#{day}")
+def due_key(executor_id: str, day: str, scope: str = REGION_SCOPE) -> Key:
+    return (f"EXECUTOR#{executor_id}", f"DUE#{day}{scope}")
 
 
 def deltas(old: CaseFacts | None, new: CaseFacts) -> dict[Key, dict[str, int]]:
@@ -81,17 +103,23 @@ def deltas(old: CaseFacts | None, new: CaseFacts) -> dict[Key, dict[str, int]]:
             continue
         for key in case_counter_keys(f):
             out[key]["count"] += sign
-        if f.executor:
-            stats = out[executor_stats_key(f.executor)]
-            stats["open"] += sign if f.due_day else 0
-            stats["final_answers"] += sign * f.final_answers
-            stats["returned_answers"] += sign * f.returned_answers
-            if f.answer_bucket is not None:
-                stats[f"answer_h_{f.answer_bucket}"] += sign
-            if f.due_day:
-                out[due_key(f.executor, f.due_day)]["count"] += sign
+        for scope in scopes(f) if f.executor else ():
+            _count_executor(out, f, sign, scope)
     return {key: {a: d for a, d in attrs.items() if d} for key, attrs in out.items()
             if any(attrs.values())}
+
+
+def _count_executor(out: dict[Key, dict[str, int]], f: CaseFacts, sign: int, scope: str) -> None:
+    assert f.executor is not None
+    stats = out[executor_stats_key(f.executor, scope)]
+    stats["open"] += sign if f.due_day else 0
+    stats["overdue"] += sign if f.overdue else 0
+    stats["final_answers"] += sign * f.final_answers
+    stats["returned_answers"] += sign * f.returned_answers
+    if f.answer_bucket is not None:
+        stats[f"answer_h_{f.answer_bucket}"] += sign
+    if f.due_day:
+        out[due_key(f.executor, f.due_day, scope)]["count"] += sign
 
 
 def median_hours(histogram: dict[int, int]) -> float | None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.domain.consent import Consent
 from chalicelib.domain.deadline_clock import DeadlineClock
 from chalicelib.domain.deadlines import legal_term_end
 from chalicelib.domain.social import SocialRef
@@ -103,6 +104,7 @@ class Case:
     lon: float | None = None
     municipality: str | None = None
     contact: Contact | None = None
+    consent: Consent | None = None  # the resident's 152-ФЗ consent: when, and to which text
     attachments: tuple[str, ...] = ()
     correlation_id: str = ""
     # The resident's tracking token, kept (like a magic-link token) so letters can carry the link;
@@ -128,6 +130,8 @@ class Case:
     clock: DeadlineClock | None = None  # the assignment's deadline clock (reminders, overdue, pause)
     overdue_counted_for: str | None = None  # the executor whose overdue counter includes this case
     duplicate_of: str | None = None  # the open case this one was linked to (same problem nearby)
+    duplicate_confirmed: bool = False  # an operator confirmed the link (it leaves "duplicates to confirm")
+    own_case: bool = False  # an operator unlinked it: handled on its own, never linked again
     linked_cases: tuple[str, ...] = ()  # cases linked to this one
     # The legal term runs from receipt (or from a reopening: a repeated appeal is registered anew) and is
     # extended only by the time the case waited for the resident's clarification.
@@ -337,6 +341,28 @@ class Case:
         affected = self.residents_affected
         self.note(at, "duplicate_linked", f"Ещё один житель сообщил о той же проблеме (всего жителей: {affected})",
                   public=True, linked_case=case_id, residents_affected=affected)
+        return True
+
+    def confirm_link(self, at: datetime, actor: str) -> None:
+        self.duplicate_confirmed = True
+        self.note(at, "duplicate_confirmed", f"Подтверждено: та же проблема, что в обращении {self.duplicate_of}",
+                  actor=actor, main_case=self.duplicate_of)
+
+    def unlink(self, at: datetime, actor: str, reason: str) -> None:
+        """Not the same problem after all: the case goes on to assignment as its own case."""
+        main = self.duplicate_of
+        self.transition(Status.MODERATION, at, actor=actor, reason="Обращение будет рассмотрено отдельно")
+        self.note(at, "duplicate_unlinked", reason, actor=actor, main_case=main)
+        self.duplicate_of, self.duplicate_confirmed, self.own_case = None, False, True
+        self.await_step("assign", at)
+
+    def remove_linked(self, case_id: str, at: datetime, actor: str) -> bool:
+        if case_id not in self.linked_cases:
+            return False
+        self.linked_cases = tuple(c for c in self.linked_cases if c != case_id)
+        affected = self.residents_affected
+        self.note(at, "duplicate_removed", f"Обращение {case_id} рассматривается отдельно (всего жителей: {affected})",
+                  actor=actor, linked_case=case_id, residents_affected=affected)
         return True
 
     @property

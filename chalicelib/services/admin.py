@@ -1,4 +1,4 @@
-"""The operators' work on cases: search, the moderation queue, the case page, and the actions.
+"""What operators read: search, the moderation queue (with the duplicates to confirm), the case page.
 
 Every call names the operator (`Principal`); a case outside their scope is a 404, an action their
 role may not take is a 403, and both change nothing.
@@ -17,12 +17,12 @@ from chalicelib.api.errors import ApiError, bad_field
 from chalicelib.auth.operators import Principal, Role
 from chalicelib.domain.aggregates import district_of
 from chalicelib.domain.case import Case
+from chalicelib.domain.geo import distance_m
 from chalicelib.domain.sectors import SECTORS
 from chalicelib.domain.statuses import STATUS_LABELS, Status
-from chalicelib.services import answers, deliveries, moderation, routing
-from chalicelib.services.changes import change_case
+from chalicelib.services import answers, deliveries, duplicates
 from chalicelib.services.deps import Dependencies
-from chalicelib.services.operators import FORBIDDEN, require
+from chalicelib.services.operators import require
 
 PAGE = 100
 MONTHS_BACK = 24
@@ -39,6 +39,13 @@ def in_scope(principal: Principal, case: Case) -> bool:
 
 # -- reading -------------------------------------------------------------------------------------
 def search(deps: Dependencies, principal: Principal, query: CaseQuery) -> dict[str, Any]:
+    found, state = find(deps, principal, query)
+    return {"cases": [summary(deps, c) for c in found], "next_cursor": _encode(state) if state else None}
+
+
+def find(deps: Dependencies, principal: Principal, query: CaseQuery, keep: Callable[[Case], bool] = lambda c: True
+         ) -> tuple[list[Case], dict[str, Any] | None]:
+    """Up to `query.limit` cases in the user's scope matching the query (and `keep`); where to go on."""
     require(principal, principal.reads_cases)
     if query.status is not None and query.status not in Status.__members__.values():
         raise bad_field("status", "Неизвестный статус")
@@ -46,9 +53,8 @@ def search(deps: Dependencies, principal: Principal, query: CaseQuery) -> dict[s
     found: list[Case] = []
     while len(found) < query.limit and state is not None:
         cases, state = _next_page(deps, query, state)
-        found.extend(c for c in cases if in_scope(principal, c) and _matches(c, query))
-    return {"cases": [summary(deps, c) for c in found[:query.limit]],
-            "next_cursor": _encode(state) if state else None}
+        found.extend(c for c in cases if in_scope(principal, c) and _matches(c, query) and keep(c))
+    return found[:query.limit], state
 
 
 def _start(deps: Dependencies, principal: Principal, query: CaseQuery) -> dict[str, Any]:
@@ -102,8 +108,30 @@ def _decode(cursor: str) -> dict[str, Any]:
 
 
 def moderation_queue(deps: Dependencies, principal: Principal, limit: int = 100) -> dict[str, Any]:
+    """Cases in moderation, and duplicates linked automatically that no operator has confirmed yet."""
     result = search(deps, principal, CaseQuery.model_validate({"status": Status.MODERATION.value, "limit": limit}))
-    return {"cases": result["cases"], "next_cursor": result["next_cursor"]}
+    linked, _ = find(deps, principal, CaseQuery.model_validate({"status": Status.LINKED.value, "limit": limit}),
+                     keep=duplicates.to_confirm)
+    return {"cases": result["cases"], "next_cursor": result["next_cursor"],
+            "duplicates": [duplicate_summary(deps, principal, c) for c in linked]}
+
+
+def duplicate_summary(deps: Dependencies, principal: Principal, case: Case) -> dict[str, Any]:
+    """A linked case with the open case it follows (what an operator needs to confirm or undo the link)."""
+    main = deps.cases.get(case.duplicate_of or "")
+    shown = main is not None and in_scope(principal, main)
+    return {**summary(deps, case), "duplicate_of": {
+        "id": case.duplicate_of, "visible": shown,
+        "status_label": STATUS_LABELS[main.status] if main else None,
+        "text_preview": main.text[:160] if main and shown else None,
+        "residents_affected": main.residents_affected if main else None,
+        "distance_m": _distance(case, main)}}
+
+
+def _distance(case: Case, main: Case | None) -> int | None:
+    if main is None or None in (case.lat, case.lon, main.lat, main.lon):
+        return None
+    return round(distance_m(case.lat, case.lon, main.lat, main.lon))  # type: ignore[arg-type]
 
 
 def visible_case(deps: Dependencies, principal: Principal, case_id: str) -> Case:
@@ -141,6 +169,7 @@ def detail(deps: Dependencies, principal: Principal, case_id: str) -> dict[str, 
     return {
         **summary(deps, case), "text": case.text, "address": case.address, "lat": case.lat, "lon": case.lon,
         "contact_present": case.contact is not None,
+        "consent": {"at": case.consent.at.isoformat(), "version": case.consent.version} if case.consent else None,
         "attachments": [{"key": k, "url": deps.storage.presign_download(k)} for k in case.attachments],
         "assignment": {"executor_id": case.assignment.executor_id, "rule": case.assignment.rule,
                        "deadline": case.assignment.deadline_at.isoformat()} if case.assignment else None,
@@ -150,68 +179,7 @@ def detail(deps: Dependencies, principal: Principal, case_id: str) -> dict[str, 
                       "public": e.public} for e in deps.cases.events(case.id)],
         "deliveries": [deliveries.view(d) for d in deps.deliveries.of_case(case.id)],
         "answers": [answers.view(a) for a in case.answers],
-        "linked_cases": list(case.linked_cases), "duplicate_of": case.duplicate_of, "rating": case.rating,
+        "linked_cases": list(case.linked_cases), "duplicate_of": case.duplicate_of,
+        "duplicate_confirmed": case.duplicate_confirmed, "residents_affected": case.residents_affected,
+        "rating": case.rating,
     }
-
-
-# -- acting --------------------------------------------------------------------------------------
-def act(deps: Dependencies, principal: Principal, case_id: str, mutate: Callable[[Case, datetime], None]) -> Case:
-    if not principal.works_cases:
-        raise FORBIDDEN
-    return change_case(deps, case_id, lambda case: in_scope(principal, case), mutate)
-
-
-def accept(deps: Dependencies, principal: Principal, case_id: str) -> Case:
-    """From moderation to the executor, with the classification the case has."""
-    def to_assignment(case: Case, now: datetime) -> None:
-        if case.status is not Status.MODERATION or case.classification is None:
-            raise ApiError(409, "invalid_status", "Принять можно обращение на модерации с определённой темой")
-        case.note(now, "moderated", "Оператор подтвердил тему", actor=principal.actor)
-        case.await_step("assign", now)
-
-    return act(deps, principal, case_id, to_assignment)
-
-
-def choose_category(deps: Dependencies, principal: Principal, case_id: str, category_id: str) -> Case:
-    """The operator's category wins; it is kept as a training example for the classifier."""
-    require(principal, principal.works_cases)
-    return moderation.choose_category(deps, case_id, category_id, principal.actor,
-                                      allowed=lambda case: in_scope(principal, case))
-
-
-def reject(deps: Dependencies, principal: Principal, case_id: str, reason: str) -> Case:
-    def refuse(case: Case, now: datetime) -> None:
-        case.transition(Status.REJECTED, now, actor=principal.actor, reason=reason)
-        case.await_step(None, now)
-
-    return act(deps, principal, case_id, refuse)
-
-
-def clarify(deps: Dependencies, principal: Principal, case_id: str, question: str) -> Case:
-    return act(deps, principal, case_id, lambda case, now: case.ask_resident(question, now, principal.actor))
-
-
-def close(deps: Dependencies, principal: Principal, case_id: str, reason: str) -> Case:
-    return act(deps, principal, case_id, lambda case, now: case.close(now, reason, actor=principal.actor))
-
-
-def reassign(deps: Dependencies, principal: Principal, case_id: str, executor_id: str | None, reason: str) -> Case:
-    visible_case(deps, principal, case_id)
-    require(principal, principal.works_cases)
-    if executor_id is not None and executor_id not in deps.executors:
-        raise bad_field("executor_id", "Нет такого исполнителя")
-    return routing.reassign(deps, case_id, executor_id, reason, principal.actor)
-
-
-def publish(deps: Dependencies, principal: Principal, case_id: str) -> Case:
-    visible_case(deps, principal, case_id)
-    require(principal, principal.works_cases)
-    return answers.confirm(deps, case_id, principal.actor)
-
-
-def send_back(deps: Dependencies, principal: Principal, case_id: str, reason: str) -> Case:
-    visible_case(deps, principal, case_id)
-    require(principal, principal.works_cases)
-    return answers.send_back(deps, case_id, reason, principal.actor)
-
-

@@ -8,6 +8,7 @@ import uuid
 from chalicelib.api.errors import ApiError
 from chalicelib.api.schemas import AppealAccepted, AppealIn
 from chalicelib.domain.case import Case, Contact
+from chalicelib.domain.consent import Consent
 from chalicelib.domain.ids import new_case_id, new_token, token_hash
 from chalicelib.domain.social import SocialRef
 from chalicelib.observability import log, log_context
@@ -58,6 +59,7 @@ def _create_case(deps: Dependencies, appeal: AppealIn, base_url: str, social: So
     case = Case(id=new_case_id(), token_hash=token_hash(token), tracking_token=token, text=appeal.text, created_at=now,
                 source=appeal.source, sector_hint=appeal.sector, address=appeal.address, lat=appeal.lat,
                 lon=appeal.lon, municipality=appeal.municipality, contact=contact,
+                consent=Consent(now) if appeal.consent else None,
                 attachments=tuple(appeal.attachments), correlation_id=uuid.uuid4().hex, updated_at=now,
                 social=social)
     case.note(now, "received", "Обращение принято", public=True)

@@ -50,6 +50,7 @@ def route(deps: Dependencies, case: Case) -> tuple[RoutingDecision, str | None]:
 def assign_step(deps: Dependencies, case: Case, now: datetime) -> str | None:
     """The pipeline's assign step; returns the next step (notify) or None."""
     assert case.classification is not None
+    _note_territory(deps, case, territory_of(deps, case)[0], now)  # a linked case has its district too
     if duplicates.link_if_duplicate(deps, case, now):
         return None
     category = deps.rubricator.get(case.classification.category)

@@ -11,7 +11,7 @@ from typing import Any
 from chalicelib.domain.case import Case, CaseEvent
 from chalicelib.domain.ids import token_matches
 from chalicelib.domain.sectors import SECTORS
-from chalicelib.domain.statuses import STATUS_LABELS
+from chalicelib.domain.statuses import STATUS_LABELS, Status
 from chalicelib.services import answers, duplicates, uploads
 from chalicelib.services.deps import Dependencies
 
@@ -21,6 +21,7 @@ def public_case(deps: Dependencies, case_id: str, token: str | None) -> dict[str
     if case is None or not token_matches(token, case.token_hash):
         return None
     shown = duplicates.followed(deps, case)  # a duplicate shows the open case it was linked to
+    timeline = duplicates.shared_timeline(deps, case, shown)
     return {
         **_classification(deps, shown),
         "id": case.id,
@@ -34,16 +35,17 @@ def public_case(deps: Dependencies, case_id: str, token: str | None) -> dict[str
         "created_at": case.created_at.isoformat(),
         "executor": _executor(deps, shown),
         "deadline": _deadline(deps, shown),
-        "timeline": [_timeline_entry(e) for e in duplicates.shared_timeline(deps, case, shown)],
+        "timeline": [_timeline_entry(e) for e in timeline],
         "answer": _answer(deps, shown),
         **_reactions(deps, case),
     }
 
 
 def _answer(deps: Dependencies, case: Case) -> dict[str, Any] | None:
-    """The published answer: its text with personal data masked, when, and short-lived links to its files."""
+    """The published answer while it stands: its text with personal data masked, when, and short-lived
+    links to its files."""
     answer = next((a for a in case.answers if a.id == case.published_answer_id), None)
-    if answer is None or case.published_at is None:
+    if answer is None or case.published_at is None or case.status not in (Status.PUBLISHED, Status.CLOSED):
         return None
     return {"text": answers.public_text(case, answer.text),
             "published_at": case.published_at.astimezone(deps.region.tz).isoformat(),
@@ -55,6 +57,12 @@ def _reactions(deps: Dependencies, case: Case) -> dict[str, Any]:
     until = case.reopen_until(deps.settings.reopen_window)
     return {"can_rate": case.may_rate,
             "reopen_until": until.astimezone(deps.region.tz).isoformat() if until and until > deps.clock() else None}
+
+
+def _who(actor: str) -> str:
+    """Who made a step, as the resident may know it: the ЦУР's operator, the executor, the resident, the system."""
+    kind = actor.split(":", 1)[0]
+    return kind if kind in ("operator", "executor", "resident") else "system"
 
 
 def _classification(deps: Dependencies, case: Case) -> dict[str, Any]:
@@ -84,4 +92,4 @@ def _deadline(deps: Dependencies, case: Case) -> str | None:
 def _timeline_entry(event: CaseEvent) -> dict[str, Any]:
     status = event.to_status
     return {"at": event.at.isoformat(), "kind": event.kind, "status": status.value if status else None,
-            "status_label": STATUS_LABELS[status] if status else None, "note": event.reason}
+            "status_label": STATUS_LABELS[status] if status else None, "note": event.reason, "by": _who(event.actor)}

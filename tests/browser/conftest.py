@@ -18,8 +18,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import Stack, wait_for
-from tests.e2e.conftest import stack as stack  # the module-scoped local stack, shared with e2e
+from tests.e2e.conftest import Stack, running_stack, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -29,6 +28,12 @@ ARTIFACTS = REPO / "test-artifacts" / "browser"
 README_SHOTS = REPO / "docs" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """The local stack with answers waiting for an operator (as in AWS), so the pages publish and return them."""
+    yield from running_stack(tmp_path_factory, "--answer-review", "operator")
 
 
 @pytest.fixture(scope="session")
@@ -138,3 +143,78 @@ def png(width: int = 64, height: int = 48) -> bytes:
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def aws_client(stack: Stack, service: str) -> Any:
+    """A client of the stack's moto, for what a test cannot wait a day for (see `park`)."""
+    import boto3
+
+    return boto3.client(service, endpoint_url=f"http://127.0.0.1:{stack.aws_port}", region_name="eu-central-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def park(stack: Stack, case_id: str, webhook_id: str) -> None:
+    """Park a delivery as its last failed attempt does: 11 attempts over a day are too long for a test, so one
+    failed attempt with no retries left stands for them (the domain's own `record` decides it is parked)."""
+    from datetime import UTC, datetime
+
+    from chalicelib.adapters.dynamo_deliveries import DynamoDeliveryRepository
+    from chalicelib.domain.delivery import Attempt, RetrySchedule
+
+    repository = DynamoDeliveryRepository("tsur-local-cases", aws_client(stack, "dynamodb"))
+    delivery = repository.get(case_id, webhook_id)
+    assert delivery is not None, webhook_id
+    failed = Attempt(datetime.now(UTC), delivery.next_number, 500, 12.0, "HTTP 500")
+    assert delivery.record(failed, RetrySchedule(delays=()), lambda: 0.0).value == "parked"
+    repository.save(delivery)
+
+
+def park_in_dead_letters(stack: Stack, queue: str, body: dict[str, Any]) -> None:
+    """A message that failed its receives, as SQS leaves it in the queue's dead-letter queue."""
+    sqs = aws_client(stack, "sqs")
+    url = sqs.get_queue_url(QueueName=f"tsur-local-{queue}-dlq")["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(body))
+
+
+def submit(stack: Stack, **appeal: Any) -> str:
+    response = requests.post(f"{stack.api}/v1/appeals", timeout=5, json=appeal)
+    assert response.status_code == 202, response.text
+    return str(response.json()["id"])
+
+
+def answer(stack: Stack, executor_id: str, case_id: str, text: str,
+           attachments: list[str] | None = None) -> dict[str, Any]:
+    """The executor's final answer; a 409 (the pipeline saved the case meanwhile) is retried, as a client would."""
+    def post() -> requests.Response | None:
+        response = requests.post(f"{stack.api}/v1/executor/cases/{case_id}/answers", timeout=5,
+                                 headers=executor_headers(stack, executor_id),
+                                 json={"kind": "final", "text": text, "attachments": attachments or []})
+        return None if response.status_code == 409 else response
+
+    response = wait_for(post, 10, stack)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+# A point inside a district of the widget's map, in the page's coordinates (the first of a grid whose
+# neighbours are inside too, so a click there cannot land on a border).
+POINT_IN_DISTRICT = """(id) => {
+  const path = document.querySelector(`.tsur-district[data-district="${id}"]`);
+  const svg = path.ownerSVGElement, box = path.getBBox();
+  const inside = (x, y) => path.isPointInFill(new DOMPoint(x, y));
+  for (let i = 2; i < 40; i++) for (let j = 2; j < 40; j++) {
+    const x = box.x + box.width * i / 40, y = box.y + box.height * j / 40;
+    if ([[0, 0], [4, 0], [-4, 0], [0, 4], [0, -4]].every(([dx, dy]) => inside(x + dx, y + dy))) {
+      const p = new DOMPoint(x, y).matrixTransform(svg.getScreenCTM());
+      return [p.x, p.y];
+    }
+  }
+  return null;
+}"""
+
+
+def click_district(page: Any, district: str) -> None:
+    page.locator(".tsur-map").scroll_into_view_if_needed()
+    point = page.evaluate(POINT_IN_DISTRICT, district)
+    assert point, district
+    page.mouse.click(*point)

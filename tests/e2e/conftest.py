@@ -19,8 +19,9 @@ TSUR = str(Path(sys.executable).parent / "tsur")
 
 
 class Stack:
-    def __init__(self, state_dir: Path) -> None:
+    def __init__(self, state_dir: Path, *options: str) -> None:
         self.state_dir = state_dir
+        self.options = options  # more `tsur local` options, e.g. ("--answer-review", "operator")
         self.port, self.aws_port, self.agency_port, self.mail_port = (free_port() for _ in range(4))
         self.api = f"http://127.0.0.1:{self.port}"
         self.agency = f"http://127.0.0.1:{self.agency_port}"
@@ -31,7 +32,7 @@ class Stack:
         args = [TSUR, "local", "--port", str(self.port), "--aws-port", str(self.aws_port),
                 "--agency-port", str(self.agency_port), "--mail-port", str(self.mail_port),
                 "--state-dir", str(self.state_dir),
-                "--schedule-interval", "2"] + (["--fresh"] if fresh else [])
+                "--schedule-interval", "2", *self.options] + (["--fresh"] if fresh else [])
         log = open(self.state_dir.parent / "stack.log", "a")  # noqa: SIM115 - lives as long as the process
         self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, text=True,
                                         env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -62,14 +63,18 @@ def wait_for(check, seconds: float, stack: Stack):  # type: ignore[no-untyped-de
     pytest.fail(f"timed out after {seconds}s; stack log:\n{stack.log()}")
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = Stack(tmp_path_factory.mktemp("tsur") / "local")
+def running_stack(tmp_path_factory: pytest.TempPathFactory, *options: str) -> Iterator[Stack]:
+    running = Stack(tmp_path_factory.mktemp("tsur") / "local", *options)
     running.state_dir.mkdir()
     running.start(fresh=True)
     yield running
     if running.process and running.process.poll() is None:
         running.process.kill()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    yield from running_stack(tmp_path_factory)
 
 
 def track(stack: Stack, accepted: dict) -> dict:

@@ -38,7 +38,7 @@ def letters(stack: Stack) -> list[dict]:
 def test_an_appeal_answered_formally_then_on_substance_reaches_the_resident(stack: Stack) -> None:
     accepted = requests.post(f"{stack.api}/v1/appeals", timeout=5, json={
         "text": "Во дворе дома 12 не вывозят мусор уже неделю, контейнеры переполнены",
-        "municipality": "nevsky", "contact": {"name": "Анна", "email": EMAIL}}).json()
+        "municipality": "nevsky", "contact": {"name": "Анна", "email": EMAIL}, "consent": True}).json()
 
     def delivered() -> bool:
         deliveries = requests.get(f"{stack.agency}/deliveries", timeout=2).json()

@@ -63,6 +63,18 @@ def test_the_widget_and_demo_pages_are_served(stack: Stack) -> None:
     assert script.status_code == 200 and "javascript" in script.headers["Content-Type"]
 
 
+def test_only_the_admin_pages_origin_preflights_the_operators_api_over_real_http(stack: Stack) -> None:
+    ask = {"Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "authorization"}
+    own = requests.options(f"{stack.api}/v1/admin/cases", headers={"Origin": stack.api, **ask}, timeout=5)
+    assert own.status_code == 204 and own.headers["Access-Control-Allow-Origin"] == stack.api
+    assert "Authorization" in own.headers["Access-Control-Allow-Headers"]
+    foreign = requests.options(f"{stack.api}/v1/admin/cases", headers={"Origin": "https://evil.example", **ask},
+                               timeout=5)
+    assert "Access-Control-Allow-Origin" not in foreign.headers
+    districts = requests.get(f"{stack.api}/v1/districts", headers={"Origin": stack.api}, timeout=5)
+    assert districts.headers["Access-Control-Allow-Origin"] == stack.api and districts.json()["districts"]
+
+
 def test_operators_commands_work_against_the_running_stack(stack: Stack) -> None:
     accepted = requests.post(f"{stack.api}/v1/appeals", json=APPEALS[0], timeout=5).json()
     wait_for(lambda: track(stack, accepted)["timeline"][-1]["kind"] == "delivered", 30, stack)

@@ -40,6 +40,7 @@ RESOURCE_ENV = {
     "MAIL_QUEUE_URL": {"Ref": "MailQueue"},
     "ATTACHMENTS_BUCKET": {"Ref": "AttachmentsBucket"},
 }
+ORIGINS_ENV = {"CORS_ORIGINS", "ADMIN_ORIGINS"}  # from the template: the CloudFront site and WidgetOrigins
 POLICY_FILES = [REPO / ".chalice" / f"policy-{stage}.json" for stage in STAGES]
 
 
@@ -156,11 +157,14 @@ def test_packaged_template_has_project_resources(stage: str, templates: dict[str
 def test_every_function_gets_the_environment(stage: str, templates: dict[str, Any]) -> None:
     template = templates[stage]
     global_vars = template["Globals"]["Function"]["Environment"]["Variables"]
-    assert global_vars == {"TSUR_STAGE": {"Ref": "Stage"}, **RESOURCE_ENV}
+    assert {k: v for k, v in global_vars.items() if k not in ORIGINS_ENV} == {"TSUR_STAGE": {"Ref": "Stage"},
+                                                                              **RESOURCE_ENV}
+    assert global_vars["ADMIN_ORIGINS"] == {"Fn::If": ["IsDeployed", {
+        "Fn::Sub": "https://${AdminDistribution.DomainName}"}, ""]}
     for name, res in _functions(template).items():
         local_vars = res["Properties"].get("Environment", {}).get("Variables", {})
         # SAM merges Globals into each function; function-level keys win, so they must not shadow these.
-        assert not set(local_vars) & set(RESOURCE_ENV), name
+        assert not set(local_vars) & (set(RESOURCE_ENV) | ORIGINS_ENV), name
         effective = {**global_vars, **local_vars}
         assert effective["TSUR_STAGE"] in (stage, {"Ref": "Stage"}), name
         assert set(effective) >= {"TSUR_STAGE", *RESOURCE_ENV}, name
@@ -225,3 +229,14 @@ def test_operator_routes_are_guarded_by_the_stacks_cognito_user_pool(stage: str,
             if method != "options":
                 assert operation.get("security") == [{"TsurOperators": []}], (path, method)
     assert "security" not in body["paths"]["/v1/appeals"]["post"]
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_admin_page_can_preflight_and_read_401s_from_the_gateway(stage: str, templates: dict[str, Any]) -> None:
+    body = templates[stage]["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]
+    for path in ("/v1/admin/cases", "/v1/admin/cases/{case_id}/reassign", "/v1/auth/login",
+                 "/v1/admin/dlq/{queue}/redrive"):
+        assert "security" not in body["paths"][path]["options"], path  # a preflight carries no token
+    unauthorized = body["x-amazon-apigateway-gateway-responses"]["Fn::If"][1]["UNAUTHORIZED"]
+    assert unauthorized["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == {
+        "Fn::Sub": "'https://${AdminDistribution.DomainName}'"}

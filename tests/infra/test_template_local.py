@@ -126,3 +126,48 @@ def test_parameters_are_passed(aws: boto3.Session) -> None:
 def test_stage_parameter_must_match_stage(aws: boto3.Session) -> None:
     with pytest.raises(ValueError):
         create_stack(aws.client("cloudformation"), "local", {"Stage": "prod"})
+
+
+
+SITE = "d111.cloudfront.net"
+
+
+def resolve(node: Any, parameters: dict[str, str], conditions: dict[str, bool]) -> Any:
+    """The few intrinsic functions the origins use, evaluated as CloudFormation would."""
+    if isinstance(node, list):
+        return [resolve(item, parameters, conditions) for item in node]
+    if not isinstance(node, dict):
+        return node
+    (name, arg), = node.items()
+    if name == "Fn::If":
+        return resolve(arg[1] if conditions[arg[0]] else arg[2], parameters, conditions)
+    if name == "Fn::Split":
+        return resolve(arg[1], parameters, conditions).split(arg[0])
+    if name == "Ref":
+        return parameters[arg]
+    assert name == "Fn::Sub", name
+    return arg.replace("${AdminDistribution.DomainName}", SITE).replace("${WidgetOrigins}",
+                                                                         parameters["WidgetOrigins"])
+
+
+@pytest.mark.parametrize(("widgets", "expected"), [
+    ("", [f"https://{SITE}"]),
+    ("https://gov.example.ru,https://spb.example.ru", [f"https://{SITE}", "https://gov.example.ru",
+                                                        "https://spb.example.ru"]),
+])
+def test_deployed_the_widgets_origins_are_the_cloudfront_site_and_widget_origins(widgets: str, expected: list[str]
+                                                                                   ) -> None:
+    template = json.loads(TEMPLATE_PATH.read_text())
+    conditions = {"IsDeployed": True, "HasWidgetOrigins": bool(widgets)}
+    rule, = template["Resources"]["AttachmentsBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert sorted(rule["AllowedMethods"]) == ["GET", "POST"]  # the widget's presigned POST; photos' GET links
+    assert resolve(rule["AllowedOrigins"], {"WidgetOrigins": widgets}, conditions) == expected
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert resolve(env["CORS_ORIGINS"], {"WidgetOrigins": widgets}, conditions) == ",".join(expected)
+    assert resolve(env["ADMIN_ORIGINS"], {"WidgetOrigins": widgets}, conditions) == f"https://{SITE}"
+
+
+def test_locally_the_widgets_origins_are_the_ones_the_stack_passes() -> None:
+    rule, = standalone_template()["Resources"]["AttachmentsBucket"]["Properties"]["CorsConfiguration"]["CorsRules"]
+    assert resolve(rule["AllowedOrigins"], {"WidgetOrigins": "http://127.0.0.1:8000"}, {}) == [
+        "http://127.0.0.1:8000"]

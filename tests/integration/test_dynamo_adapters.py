@@ -7,18 +7,20 @@ import pytest
 
 from chalicelib.adapters.ports import AlreadyExists, ConcurrentUpdate
 from chalicelib.domain.case import MAX_STEP_RESENDS, Assignment, Case, Classification, Contact
+from chalicelib.domain.consent import Consent
 from chalicelib.domain.statuses import Status
 
 
 def full_case(now, case_id="c_full"):
     case = Case(id=case_id, token_hash="h", text="Нет отопления, батареи холодные", created_at=now,
                 sector_hint="housing_utilities", address="ул. Ленина, 5", lat=59.93, lon=30.31,
-                municipality="nevsky", contact=Contact(name="Иван", email="ivan@example.org"),
+                municipality="nevsky", contact=Contact(name="Иван", email="ivan@example.org"), consent=Consent(now),
                 attachments=("cases/c_full/a.jpg",), correlation_id="corr")
     case.classify(Classification("housing_utilities", "housing_utilities.heating", 0.8, "keywords",
                                  (("housing_utilities.other", 0.2),)), now)
     case.assign(Assignment("housing_committee", now + timedelta(hours=24), "cat:x"), now)
     case.await_step("notify", now)
+    case.own_case = True  # an operator had unlinked it from a duplicate
     return case
 
 
@@ -27,8 +29,8 @@ def test_a_case_round_trips_with_everything_it_holds(moto_deps, clock):
     moto_deps.cases.add(case)
     loaded = moto_deps.cases.get(case.id)
     assert loaded.version == 1 and case.version == 1
-    for field in ("text", "contact", "classification", "assignment", "status", "lat", "attachments",
-                  "pending_step", "pending_since", "municipality"):
+    for field in ("text", "contact", "consent", "own_case", "duplicate_confirmed", "classification", "assignment",
+                  "status", "lat", "attachments", "pending_step", "pending_since", "municipality"):
         assert getattr(loaded, field) == getattr(case, field), field
     assert [e.kind for e in moto_deps.cases.events(case.id)] == ["classified", "status"]
 

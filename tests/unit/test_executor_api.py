@@ -26,7 +26,7 @@ def client(fake_deps):
 @pytest.fixture
 def assigned(fake_deps):
     appeal = AppealIn(text="Во дворе дома 12 не вывозят мусор, контейнеры переполнены", municipality="nevsky",
-                      contact={"email": "resident@example.org"})
+                      contact={"email": "resident@example.org"}, consent=True)
     accepted = intake.submit_appeal(fake_deps, appeal)
     drain(fake_deps)
     return accepted
@@ -159,7 +159,7 @@ def webhooks_of(deps, event_type):
 
 def test_an_operator_s_return_is_shown_to_the_executor_and_sent_as_a_webhook(client, fake_deps, assigned):
     from chalicelib.auth.operators import Principal, Role
-    from chalicelib.services import admin
+    from chalicelib.services import admin_actions as admin
 
     own = key_for(fake_deps, "adm_nevsky")
     path = f"/v1/executor/cases/{assigned.id}"

@@ -3,12 +3,15 @@
 import json
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from chalice.test import Client
 
 from app import app
+from chalicelib.domain.consent import CONSENT_REQUIRED, CONSENT_TEXT, CONSENT_VERSION
 
+WIDGET = Path(__file__).resolve().parents[2] / "web" / "widget" / "tsur-widget.js"
 GOOD = {"text": "Во дворе дома 5 не вывозят мусор, контейнеры переполнены", "municipality": "nevsky"}
 
 
@@ -76,7 +79,10 @@ def test_a_retried_submission_with_the_same_idempotency_key_is_one_case(client, 
     ({**GOOD, "lat": 59.9}, 422, "lon", "Укажите обе координаты: широту и долготу"),
     ({**GOOD, "sector": "weather"}, 422, "sector", "Неизвестный сектор"),
     ({**GOOD, "municipality": "atlantis"}, 422, "municipality", "Неизвестное муниципальное образование"),
-    ({**GOOD, "contact": {"email": "not-an-email"}}, 422, "contact.email", "Неверный формат"),
+    ({**GOOD, "contact": {"email": "not-an-email"}, "consent": True}, 422, "contact.email", "Неверный формат"),
+    ({**GOOD, "contact": {"phone": "+7 921 000-00-00"}}, 422, "consent", CONSENT_REQUIRED),
+    ({**GOOD, "contact": {"name": "Анна"}, "consent": False}, 422, "consent", CONSENT_REQUIRED),
+    ({**GOOD, "consent": "да"}, 422, "consent", "Ожидается true или false"),
     ({**GOOD, "source": "pigeon"}, 422, "source", None),
     ({**GOOD, "attachments": ["../../etc/passwd "]}, 422, "attachments.0", None),
     ({"text": "я" * 70_000}, 413, "body", "Слишком большой запрос"),
@@ -161,3 +167,42 @@ def test_an_appeal_refers_only_to_files_that_were_uploaded_and_ten_at_most(clien
     assert fake_deps.cases.get(accepted.json_body["id"]).attachments == (key,)
     too_many = post(client, {**GOOD, "attachments": [key] * 11})
     assert too_many.status_code == 422 and too_many.json_body["fields"][0]["message"] == "Не больше 10 элементов"
+
+
+def test_contact_data_comes_with_a_recorded_consent_to_the_current_text(client, fake_deps):
+    body = {**GOOD, "contact": {"name": "Анна", "email": "anna@example.org"}, "consent": True}
+    accepted = post(client, body).json_body
+    case = fake_deps.cases.get(accepted["id"])
+    assert (case.consent.at, case.consent.version) == (fake_deps.clock(), CONSENT_VERSION)
+    anonymous = fake_deps.cases.get(post(client, {**GOOD, "contact": {}}).json_body["id"])
+    assert anonymous.consent is None and anonymous.contact is not None  # nothing personal: nothing to agree to
+    widget = WIDGET.read_text()
+    assert CONSENT_TEXT in widget and "body.consent = true" in widget  # the text the version names
+
+
+def test_the_openapi_document_describes_the_consent(client):
+    schema = client.http.get("/v1/openapi.json").json_body["components"]["schemas"]["AppealIn"]
+    assert schema["properties"]["consent"]["type"] == "boolean"
+    assert "152-ФЗ" in schema["properties"]["consent"]["description"]
+
+
+def _rings(path):
+    return [[tuple(map(float, point.split())) for point in ring.split("L")] for ring in path[1:-1].split("ZM")]
+
+
+@pytest.mark.parametrize(("lat", "lon", "district"), [(59.9037, 30.4736, "nevsky"), (59.9390, 30.3158, "tsentralny"),
+                                                       (59.9930, 29.7700, "kronshtadtsky")])
+def test_the_district_map_is_public_cacheable_and_draws_each_point_in_its_district(client, lat, lon, district):
+    from chalicelib import reference
+    from chalicelib.domain.geo import point_in_ring
+
+    response = client.http.get("/v1/districts")
+    assert response.status_code == 200 and "public" in response.headers["Cache-Control"]
+    body = response.json_body
+    assert {d["id"] for d in body["districts"]} == set(reference.region().municipalities)
+    assert reference.territories().locate(lat, lon) == district
+    p = body["projection"]
+    x, y = (lon - p["lon0"]) * p["kx"], (p["lat0"] - lat) * p["ky"]  # what the pages compute
+    assert 0 <= x <= body["width"] and 0 <= y <= body["height"]
+    drawn = [d["id"] for d in body["districts"] if any(point_in_ring(x, y, ring) for ring in _rings(d["path"]))]
+    assert drawn == [district]

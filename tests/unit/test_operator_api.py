@@ -4,46 +4,15 @@ import json
 from dataclasses import replace
 
 import pytest
-from chalice.test import Client
 
-from app import app
-from chalicelib.api.schemas import AppealIn
-from chalicelib.auth.operators import OperatorUser, Principal, Role, hash_password
 from chalicelib.domain.statuses import Status
-from chalicelib.services import intake
+from tests.unit.operators import PASSWORD, login, submit
 from tests.unit.test_pipeline import drain
-
-USERS = {
-    "operator": Principal("operator", Role.REGION_OPERATOR, "Оператор"),
-    "nevsky": Principal("nevsky", Role.MUNICIPAL_OPERATOR, "Невский", municipality="nevsky"),
-    "kirovsky": Principal("kirovsky", Role.MUNICIPAL_OPERATOR, "Кировский", municipality="kirovsky"),
-    "roads": Principal("roads", Role.SECTOR_CURATOR, "Дороги", sectors=("roads",)),
-    "adm_nevsky": Principal("adm_nevsky", Role.EXECUTOR, "Исполнитель", executor_id="adm_nevsky"),
-    "governor": Principal("governor", Role.HEAD, "Руководитель"),
-}
-PASSWORD = "correct horse"
 
 
 @pytest.fixture
-def client(fake_deps):
-    fake_deps.settings = replace(fake_deps.settings, session_secret="test-secret")
-    for principal in USERS.values():
-        fake_deps.operators.save(OperatorUser(principal, hash_password(PASSWORD)))
-    with Client(app) as test_client:
-        yield test_client
-
-
-def login(client, username):
-    response = client.http.post("/v1/auth/login", headers={"Content-Type": "application/json"},
-                                body=json.dumps({"username": username, "password": PASSWORD}))
-    assert response.status_code == 200, response.body
-    return {"Authorization": f"Bearer {response.json_body['token']}", "Content-Type": "application/json"}
-
-
-def submit(deps, text, **fields):
-    accepted = intake.submit_appeal(deps, AppealIn(text=text, **fields))
-    drain(deps)
-    return accepted.id
+def client(admin_client):
+    return admin_client
 
 
 @pytest.fixture
@@ -207,3 +176,88 @@ def test_a_region_operator_replays_a_parked_delivery_over_http(client, fake_deps
     assert again.status_code == 409 and again.json_body["error"] == "not_replayable"
     assert client.http.post("/v1/admin/deliveries/msg_c_nope_1/replay", headers=operator,
                             body="{}").status_code == 404
+
+
+ADMIN_SITE, WIDGET_SITE = "https://d111.cloudfront.net", "https://gov.example.ru"
+
+
+@pytest.fixture
+def origins(fake_deps):
+    fake_deps.settings = replace(fake_deps.settings, admin_origins=(ADMIN_SITE,), cors_origins=(WIDGET_SITE,))
+
+
+@pytest.mark.parametrize("path", ["/v1/admin/cases", "/v1/admin/cases/c_1/reassign", "/v1/auth/login",
+                                  "/v1/admin/dlq/notify/redrive", "/v1/admin/deliveries/msg_1/replay"])
+def test_the_admin_pages_origin_may_preflight_the_operators_api_with_a_bearer_token(client, origins, path):
+    preflight = client.http.request("OPTIONS", path, headers={
+        "Origin": ADMIN_SITE, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization, content-type"})
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == ADMIN_SITE
+    assert "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+    for foreign in (WIDGET_SITE, "https://evil.example"):
+        refused = client.http.request("OPTIONS", path, headers={"Origin": foreign})
+        assert not {h for h in refused.headers if h.lower().startswith("access-control-")}, foreign
+
+
+def test_real_requests_from_the_admin_origin_can_be_read_and_others_cannot(client, origins):
+    headers = {**login(client, "operator"), "Origin": ADMIN_SITE}
+    listed = client.http.get("/v1/admin/cases", headers=headers)
+    assert listed.status_code == 200 and listed.headers["Access-Control-Allow-Origin"] == ADMIN_SITE
+    signed_in = client.http.post("/v1/auth/login", headers={"Content-Type": "application/json", "Origin": ADMIN_SITE},
+                                 body=json.dumps({"username": "operator", "password": PASSWORD}))
+    assert signed_in.headers["Access-Control-Allow-Origin"] == ADMIN_SITE
+    widget = client.http.get("/v1/admin/cases", headers={**headers, "Origin": WIDGET_SITE})
+    assert "Access-Control-Allow-Origin" not in widget.headers  # the widget's sites never read operators' data
+    public = client.http.get("/v1/sectors", headers={"Origin": ADMIN_SITE})
+    assert "Access-Control-Allow-Origin" not in public.headers  # each list opens its own paths only
+    assert client.http.get("/v1/sectors", headers={"Origin": WIDGET_SITE}).headers[
+        "Access-Control-Allow-Origin"] == WIDGET_SITE
+
+
+ROAD = "На дороге у дома {n} огромная яма, повреждено покрытие"
+
+
+@pytest.fixture
+def two_districts(fake_deps):
+    """Road appeals in Kronshtadt and Kirovsky, a garbage appeal in Nevsky, all overdue 40 days later."""
+    for n in range(3):
+        submit(fake_deps, ROAD.format(n=n), municipality="kronshtadtsky")
+    submit(fake_deps, ROAD.format(n=9), municipality="kirovsky")
+    late = submit(fake_deps, "Во дворе дома 12 не вывозят мусор, контейнеры переполнены", municipality="nevsky")
+    fake_deps.clock.advance(days=40)
+    from chalicelib.services import deadlines
+
+    deadlines.check_deadlines(fake_deps)
+    assert fake_deps.cases.get(late).overdue
+
+
+def board(client, user):
+    return {row["id"]: row for row in client.http.get("/v1/admin/board", headers=login(client, user)
+                                                      ).json_body["executors"]}
+
+
+def test_the_board_counts_only_the_users_district_or_sectors(client, fake_deps, two_districts):
+    region = board(client, "operator")
+    assert sum(r["open"] for r in region.values()) == 5 and sum(r["overdue"] for r in region.values()) == 5
+    nevsky = board(client, "nevsky")
+    assert {i: (r["open"], r["overdue"]) for i, r in nevsky.items() if r["open"]} == {"adm_nevsky": (1, 1)}
+    kirovsky = board(client, "kirovsky")
+    assert sum(r["open"] for r in kirovsky.values()) == 1 and "adm_nevsky" not in kirovsky
+    assert "adm_kirovsky" in kirovsky  # the district's own administration, even at zero
+    roads = board(client, "roads")
+    assert sum(r["overdue"] for r in roads.values()) == 4 and "adm_nevsky" not in roads
+
+
+def test_the_heat_map_shows_a_municipal_operator_its_district_and_a_curator_its_sectors(client, two_districts):
+    def heatmap(user, query=""):
+        return client.http.get(f"/v1/admin/heatmap{query}", headers=login(client, user))
+
+    nevsky = heatmap("nevsky", "?sector=roads&from=2026-11-01").json_body["districts"]
+    assert [d["id"] for d in nevsky] == ["nevsky"]
+    everything = heatmap("operator", "?sector=roads&from=2026-11-01").json_body["districts"]
+    assert {d["id"]: d["count"] for d in everything if d["count"]} == {"kronshtadtsky": 3, "kirovsky": 1}
+    curator = heatmap("roads").json_body
+    assert curator["sector"] == "roads" and len(curator["districts"]) == len(everything)
+    assert heatmap("roads", "?sector=housing_utilities").status_code == 403
+    assert heatmap("landscaping").json_body["sector"] == "landscaping"

@@ -53,7 +53,7 @@ def test_an_appeal_is_classified_assigned_with_a_deadline_and_delivered_signed(f
 
 def test_the_tracking_view_needs_the_token_and_never_shows_contact_data(fake_deps):
     appeal = AppealIn.model_validate({**GARBAGE.model_dump(exclude_none=True),
-                                      "contact": {"name": "Иван", "email": "ivan@example.org"}})
+                                      "contact": {"name": "Иван", "email": "ivan@example.org"}, "consent": True})
     accepted = intake.submit_appeal(fake_deps, appeal)
     assert tracking.public_case(fake_deps, accepted.id, "wrong") is None
     assert tracking.public_case(fake_deps, accepted.id, None) is None

@@ -8,7 +8,7 @@ from chalicelib.api.errors import ApiError
 from chalicelib.api.schemas import AnswerIn, AppealIn, ClarificationIn, RatingIn, ReopenIn, ResidentClarificationIn
 from chalicelib.auth.operators import Principal, Role
 from chalicelib.domain.statuses import Status
-from chalicelib.services import admin, executor_api, intake, resident, resident_mail, tracking
+from chalicelib.services import admin_actions, executor_api, intake, resident, resident_mail, tracking
 from tests.unit.test_executor_api import FORMAL, SUBSTANTIVE
 from tests.unit.test_pipeline import drain
 
@@ -19,7 +19,7 @@ EMAIL = "resident@example.org"
 def case(fake_deps):
     fake_deps.settings = replace(fake_deps.settings, answer_review="auto", tracking_page_url="http://tsur.test/track/")
     appeal = AppealIn(text="Во дворе дома 12 не вывозят мусор, контейнеры переполнены", municipality="nevsky",
-                      contact={"name": "Анна", "email": EMAIL, "phone": "+7 921 000-00-00"})
+                      contact={"name": "Анна", "email": EMAIL, "phone": "+7 921 000-00-00"}, consent=True)
     accepted = intake.submit_appeal(fake_deps, appeal)
     drain(fake_deps)
     return accepted
@@ -176,7 +176,7 @@ def test_a_silent_resident_may_still_rate_after_the_auto_close(fake_deps, clock,
 
 def test_a_case_an_operator_closed_cannot_be_reopened(fake_deps, case):
     publish(fake_deps, case.id)
-    admin.close(fake_deps, Principal("ivanova", Role.REGION_OPERATOR, "Оператор"), case.id,
+    admin_actions.close(fake_deps, Principal("ivanova", Role.REGION_OPERATOR, "Оператор"), case.id,
                 "Дубль обращения из другого канала")
     with pytest.raises(ApiError) as closed:
         resident.reopen(fake_deps, case.id, case.token, ReopenIn(reason="Не решено"))
@@ -216,3 +216,23 @@ def test_the_published_answer_never_shows_the_resident_s_name_or_contacts(fake_d
     for shown in (note, letter):
         assert "Уважаемая [имя скрыто]!" in shown and "звонил [имя скрыто] по номеру [телефон скрыт]" in shown
         assert "Анн" not in shown and "example.org" not in shown and "123-45-67" not in shown
+
+
+def test_the_tracking_page_gets_the_published_answer_once_and_who_asked_for_a_clarification(fake_deps, case):
+    from chalicelib.services import tracking
+    from tests.unit.operators import USERS
+
+    def asked_by(view):
+        return next(e["by"] for e in reversed(view["timeline"]) if e["status"] == "clarification")
+
+    executor_api.request_clarification(fake_deps, "adm_nevsky", case.id, ClarificationIn(question="Какой подъезд?"))
+    assert asked_by(tracking.public_case(fake_deps, case.id, case.token)) == "executor"
+    resident.clarify(fake_deps, case.id, case.token, ResidentClarificationIn(text="Второй подъезд"))
+    admin_actions.clarify(fake_deps, USERS["operator"], case.id, "Во дворе или на улице?")
+    view = tracking.public_case(fake_deps, case.id, case.token)
+    assert asked_by(view) == "operator" and "operator:" not in str(view)  # the role, never the login
+    resident.clarify(fake_deps, case.id, case.token, ResidentClarificationIn(text="Во дворе"))
+    assert tracking.public_case(fake_deps, case.id, case.token)["answer"] is None
+    publish(fake_deps, case.id)
+    answer = tracking.public_case(fake_deps, case.id, case.token)["answer"]
+    assert answer["text"].startswith("Вывоз мусора во дворе дома 12 выполнен") and answer["published_at"]

@@ -25,7 +25,7 @@ def log_lines(captured: str) -> list[dict]:
 
 
 def test_each_step_logs_json_with_the_case_and_correlation_ids_and_no_personal_data(fake_deps, capsys):
-    appeal = AppealIn.model_validate({"text": TEXT, "municipality": "nevsky", "contact": CONTACT})
+    appeal = AppealIn.model_validate({"text": TEXT, "municipality": "nevsky", "contact": CONTACT, "consent": True})
     accepted = intake.submit_appeal(fake_deps, appeal)
     handlers = {"intake": tsur_app.on_intake, "classify": tsur_app.on_classify, "assign": tsur_app.on_assign,
                 "notify": tsur_app.on_notify, "mail": tsur_app.on_mail}

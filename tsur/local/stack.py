@@ -161,7 +161,7 @@ class LocalStack:
         opts = self.options
         outputs = template.create_stack(client("cloudformation"), opts.stage, {
             "QueueVisibilityTimeout": str(opts.visibility_timeout),
-            "MaxReceiveCount": str(opts.max_receive_count)})
+            "MaxReceiveCount": str(opts.max_receive_count), "WidgetOrigins": opts.api_url})
         os.environ.update(app_environment(outputs))
         # For operators' commands (`tsur deliveries …`, `tsur dlq …`) against this running stack.
         write_private_json(opts.state_dir.resolve() / "env.json", {
@@ -186,6 +186,7 @@ class LocalStack:
             "TSUR_STAGE": opts.stage,
             "PUBLIC_BASE_URL": opts.api_url,
             "CORS_ORIGINS": opts.api_url,
+            "ADMIN_ORIGINS": opts.api_url,
             "ALLOW_LOOPBACK_WEBHOOKS": "1",
             "ANSWER_REVIEW": opts.answer_review,
             "TRACKING_PAGE_URL": f"{opts.api_url}/track/",

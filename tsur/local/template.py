@@ -27,7 +27,7 @@ AWS_ONLY = "IsDeployed"
 
 def standalone_template(path: str | Path = TEMPLATE_PATH) -> dict[str, Any]:
     """The template without `Globals`, the `Resources` entries that have no `Type`, and what only a
-    deployed stack has (`Condition: IsDeployed`)."""
+    deployed stack has (`Condition: IsDeployed`; a `Fn::If` on it is its "else" value)."""
     template: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
     for section in _SAM_ONLY_SECTIONS:
         template.pop(section, None)
@@ -39,10 +39,24 @@ def standalone_template(path: str | Path = TEMPLATE_PATH) -> dict[str, Any]:
     template["Outputs"] = {name: output for name, output in template.get("Outputs", {}).items()
                            if output.get("Condition") != AWS_ONLY}
     conditions = template.pop("Conditions", {})
-    conditions.pop(AWS_ONLY, None)
-    if conditions:
-        template["Conditions"] = conditions
+    template = dict(_not_deployed(template))
+    used = json.dumps(template)  # a condition only IsDeployed's branches used would be left dangling
+    kept = {name: rule for name, rule in conditions.items() if name != AWS_ONLY and f'"{name}"' in used}
+    if kept:
+        template["Conditions"] = kept
     return template
+
+
+def _not_deployed(node: Any) -> Any:
+    """`node` with every `{"Fn::If": ["IsDeployed", yes, no]}` replaced by `no`."""
+    if isinstance(node, list):
+        return [_not_deployed(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    branches = node.get("Fn::If")
+    if len(node) == 1 and isinstance(branches, list) and branches[:1] == [AWS_ONLY]:
+        return _not_deployed(branches[2])
+    return {key: _not_deployed(value) for key, value in node.items()}
 
 
 def stack_name(stage: str) -> str:

@@ -1,6 +1,6 @@
 /*
  * ЦУР — страница отслеживания обращения жителем.
- * Ссылка: /track/?id=<номер>&token=<код доступа>[&api=<адрес API>]
+ * Ссылка: /track/?id=<номер>&token=<код доступа>
  * Все данные из API вставляются только как текст (textContent).
  *
  * Когда ответ опубликован, житель оценивает его (1–5; оценка закрывает обращение) или открывает
@@ -15,15 +15,25 @@
   // Пока обращение в работе, страница сама опрашивает API; когда ход за жителем или всё решено — нет.
   const ACTIVE = new Set(['received', 'moderation', 'assigned', 'in_progress', 'answered', 'returned', 'reopened']);
   const NOT_FOUND = 'Обращение не найдено или ссылка неверна.';
+  // Шаги без смены статуса — по-русски.
+  const KINDS = {
+    received: 'Принято', screened: 'Проверено', classified: 'Тема определена', delivered: 'Передано исполнителю',
+    interim_answer: 'Промежуточный ответ', clarification: 'Ваше уточнение',
+    rated: 'Ваша оценка', deadline_paused: 'Срок приостановлен', deadline_resumed: 'Срок продлён',
+    duplicate_linked: 'Ещё один житель сообщил о проблеме',
+  };
+  // Кто просит уточнить: оператор ЦУР или исполнитель (поле by записи истории).
+  const ASKED_BY = { operator: 'Оператор ЦУР просит уточнить обращение:', executor: 'Исполнитель просит уточнить обращение:' };
 
   const params = new URLSearchParams(location.search);
   const state = { id: params.get('id'), token: params.get('token'), api: apiBase(), last: null, status: null, failures: 0 };
   const $ = (id) => document.getElementById(id);
 
-  // Адрес API: из ссылки (?api=), из config.js (его пишет шаг развёртывания), иначе origin самой страницы.
+  // Адрес API: из config.js (его пишет шаг развёртывания), иначе origin самой страницы. Адрес из ссылки
+  // (?api= старых ссылок) не принимается: иначе чужая ссылка отправила бы токен жителя на любой сервер.
   function apiBase() {
-    const given = params.get('api') || (window.TSUR_CONFIG && window.TSUR_CONFIG.api);
-    if (given && /^https?:\/\//i.test(given)) return given.replace(/\/+$/, '');
+    const configured = window.TSUR_CONFIG && window.TSUR_CONFIG.api;
+    if (configured && /^https?:\/\//i.test(configured)) return configured.replace(/\/+$/, '');
     return location.origin;
   }
 
@@ -71,10 +81,11 @@
   function timeline(items) {
     const sorted = [...items].sort((a, b) => new Date(a.at) - new Date(b.at));
     const list = el('ol', { class: 'tr-timeline' });
-    for (const item of sorted) {
+    // Текст опубликованного ответа показан выше («Ответ на обращение»), в истории его не повторяем.
+    for (const item of sorted.filter((e) => e.kind !== 'answer_published')) {
       list.append(el('li', {},
         el('span', { class: 'tr-when' }, timeNode(item.at)),
-        el('span', { class: 'tr-what' }, String(item.status_label || item.status || '')),
+        el('span', { class: 'tr-what' }, String(item.status_label || KINDS[item.kind] || '')),
         item.note ? el('p', { class: 'tr-note' }, String(item.note)) : null));
     }
     return el('section', { 'aria-labelledby': 'tr-h-history' },
@@ -87,14 +98,11 @@
     return [...items].sort((a, b) => new Date(a.at) - new Date(b.at)).filter(test).pop() || null;
   }
 
-  // Опубликованный ответ: поле answer, если API его отдаёт, иначе событие answer_published в истории.
+  // Ответ, пока он в силе (API не отдаёт его после повторного открытия).
   function publishedAnswer(data) {
-    if (data.answer && data.answer.text) {
-      const files = Array.isArray(data.answer.attachments) ? data.answer.attachments : [];
-      return { text: data.answer.text, at: data.answer.published_at, files };
-    }
-    const event = lastEvent(data, (e) => e.kind === 'answer_published' && e.note);
-    return event ? { text: event.note, at: event.at, files: [] } : null;
+    if (!data.answer || !data.answer.text) return null;
+    const files = Array.isArray(data.answer.attachments) ? data.answer.attachments : [];
+    return { text: data.answer.text, at: data.answer.published_at, files };
   }
 
   // Файлы ответа: ссылки на короткое время (их адрес — только http(s), имя — текстом).
@@ -162,7 +170,7 @@
     const form = actionForm('clarification', 'Ответить на вопрос', (fields) => ({ text: fields.text.value.trim() }));
     addTextarea(form, 'text', 'Ваше уточнение *', 5, true);
     return section('tr-h-clarify', 'Нужно уточнение', 'tr-action tr-clarify',
-      el('p', {}, 'Исполнитель просит уточнить обращение:'),
+      el('p', {}, ASKED_BY[asked && asked.by] || 'Просим уточнить обращение:'),
       el('blockquote', { class: 'tr-question' }, String((asked && asked.note) || 'Вопрос не указан.')),
       form.node);
   }

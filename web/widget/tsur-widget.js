@@ -1,11 +1,12 @@
 /*
  * ЦУР — виджет приёма обращений жителей.
  *
- * Встраивание (один тег script и контейнер):
+ * Встраивание на сайт ведомства (один тег script и контейнер):
  *   <div id="tsur-appeal"></div>
- *   <script src="https://…/widget/tsur-widget.js" data-target="#tsur-appeal"
- *           data-api="https://api…" data-track-url="https://…/track/"></script>
- * data-api по умолчанию — origin самого скрипта, data-track-url — <origin скрипта>/track/.
+ *   <script src="https://<сайт ЦУР>/widget/tsur-widget.js" data-target="#tsur-appeal"></script>
+ * Необязательные атрибуты: data-api — адрес API (по умолчанию тот, что вписал шаг развёртывания,
+ * а без него — origin самого скрипта), data-track-url — страница отслеживания (<origin скрипта>/track/).
+ * Сайт ведомства должен быть в списке разрешённых origin (параметр стека WidgetOrigins).
  *
  * Всё, что пришло от жителя или от API, вставляется только как текст (textContent).
  *
@@ -15,11 +16,13 @@
 (function () {
   'use strict';
 
+  // Адрес API по умолчанию. `tsur deploy pages` переписывает эту строку адресом API стека.
+  const DEPLOYED = {"api": ""};
   const script = document.currentScript;
   if (!script) return;
   const scriptUrl = new URL(script.src, location.href);
   const config = {
-    api: (script.dataset.api || scriptUrl.origin).replace(/\/+$/, ''),
+    api: (script.dataset.api || DEPLOYED.api || scriptUrl.origin).replace(/\/+$/, ''),
     trackUrl: script.dataset.trackUrl || scriptUrl.origin + '/track/',
     target: script.dataset.target || '#tsur-appeal',
     css: new URL('tsur-widget.css', scriptUrl).href,
@@ -121,11 +124,18 @@
   }
 
   function buildCoords(ui) {
+    const hint = el('p', { class: 'tsur-hint', id: `${ui.prefix}-map-hint` },
+      'Нажмите на карту там, где проблема. С клавиатуры: стрелки двигают перекрестие (с Shift — быстрее), Enter ставит точку.');
+    ui.mapStatus = el('p', { class: 'tsur-hint tsur-map-status', id: `${ui.prefix}-map-status`, role: 'status' });
+    ui.mapBox = el('div', { class: 'tsur-map', 'aria-label': 'Карта районов: выбор места',
+      'aria-describedby': `${hint.id} ${ui.mapStatus.id}` }, el('p', { class: 'tsur-hint' }, 'Загружаем карту…'));
     const box = el('fieldset', { class: 'tsur-fieldset' },
-      el('legend', { class: 'tsur-legend' }, 'Координаты (необязательно)'),
+      el('legend', { class: 'tsur-legend' }, 'Место на карте (необязательно)'),
+      hint, ui.mapBox, ui.mapStatus,
       el('div', { class: 'tsur-row' },
         field(ui, 'lat', 'Широта', coordInput(-90, 90)),
         field(ui, 'lon', 'Долгота', coordInput(-180, 180))));
+    for (const name of ['lat', 'lon']) ui.fields[name].control.addEventListener('input', () => showTypedPoint(ui));
     if ('geolocation' in navigator) {
       const button = el('button', { type: 'button', class: 'tsur-button' }, 'Моё местоположение');
       ui.geoStatus = el('p', { class: 'tsur-hint', role: 'status' });
@@ -133,6 +143,122 @@
       box.append(el('div', { class: 'tsur-geo' }, button, ui.geoStatus));
     }
     return box;
+  }
+
+  // ---------- Карта: выбор точки без подложек (районы — SVG-пути из GET /v1/districts) ----------
+
+  const SVG_NS = 'http://www.w3.org/2000/svg';
+  const KEYS = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+
+  function svgEl(tag, attrs) {
+    const node = document.createElementNS(SVG_NS, tag);
+    for (const [key, value] of Object.entries(attrs || {})) node.setAttribute(key, String(value));
+    return node;
+  }
+
+  async function loadMap(ui) {
+    try {
+      const response = await fetch(`${config.api}/v1/districts`);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      drawMap(ui, await response.json());
+    } catch (err) {
+      console.warn('tsur-widget: карта районов недоступна', err);
+      ui.mapBox.replaceChildren(el('p', { class: 'tsur-hint' }, 'Карта недоступна: укажите адрес или координаты.'));
+    }
+  }
+
+  function drawMap(ui, data) {
+    const [x, y] = data.start || [data.width / 2, data.height / 2];
+    const map = { data, cursor: { x, y }, paths: [],
+      svg: svgEl('svg', { viewBox: `0 0 ${data.width} ${data.height}`, class: 'tsur-map-svg', 'aria-hidden': 'true' }) };
+    for (const district of data.districts || []) {
+      const path = svgEl('path', { d: district.path, class: 'tsur-district', 'data-district': district.id });
+      map.paths.push({ path, district });
+      map.svg.append(path);
+    }
+    map.pin = svgEl('circle', { r: 8, class: 'tsur-pin', visibility: 'hidden' });
+    map.cross = svgEl('g', { class: 'tsur-cross', visibility: 'hidden' });
+    map.cross.append(svgEl('line', { x1: -14, x2: 14, y1: 0, y2: 0 }), svgEl('line', { x1: 0, x2: 0, y1: -14, y2: 14 }),
+      svgEl('circle', { r: 6 }));
+    map.svg.append(map.pin, map.cross);
+    ui.map = map;
+    ui.mapBox.replaceChildren(map.svg);
+    ui.mapBox.setAttribute('tabindex', '0');
+    ui.mapBox.setAttribute('role', 'application');
+    map.svg.addEventListener('click', (event) => {
+      const point = new DOMPoint(event.clientX, event.clientY).matrixTransform(map.svg.getScreenCTM().inverse());
+      pick(ui, point.x, point.y);
+    });
+    ui.mapBox.addEventListener('keydown', (event) => onMapKey(ui, event));
+    ui.mapBox.addEventListener('focus', () => moveCross(map, map.cursor.x, map.cursor.y));
+    ui.mapBox.addEventListener('blur', () => map.cross.setAttribute('visibility', 'hidden'));
+    showTypedPoint(ui);
+  }
+
+  function moveCross(map, x, y) {
+    map.cursor = { x: Math.min(Math.max(x, 0), map.data.width), y: Math.min(Math.max(y, 0), map.data.height) };
+    map.cross.setAttribute('transform', `translate(${map.cursor.x} ${map.cursor.y})`);
+    map.cross.setAttribute('visibility', 'visible');
+  }
+
+  function districtAt(map, x, y) {
+    const hit = map.paths.find(({ path }) => path.isPointInFill && path.isPointInFill(new DOMPoint(x, y)));
+    return hit ? hit.district : null;
+  }
+
+  function onMapKey(ui, event) {
+    const map = ui.map;
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      pick(ui, map.cursor.x, map.cursor.y);
+      return;
+    }
+    const step = KEYS[event.key];
+    if (!step) return;
+    event.preventDefault();
+    const size = map.data.width / (event.shiftKey ? 12 : 60);
+    moveCross(map, map.cursor.x + step[0] * size, map.cursor.y + step[1] * size);
+    const district = districtAt(map, map.cursor.x, map.cursor.y);
+    ui.mapStatus.textContent = `Перекрестие: ${district ? `${district.name} район` : 'вне районов'}. Enter — поставить точку.`;
+  }
+
+  // Клик или Enter: координаты точки — в поля широты и долготы (по той же формуле, что у сервера).
+  function pick(ui, x, y) {
+    const map = ui.map;
+    const p = map.data.projection;
+    moveCross(map, x, y);
+    ui.fields.lat.control.value = (p.lat0 - map.cursor.y / p.ky).toFixed(6);
+    ui.fields.lon.control.value = (p.lon0 + map.cursor.x / p.kx).toFixed(6);
+    showPoint(ui, map.cursor.x, map.cursor.y);
+  }
+
+  // Точка, введённая вручную или найденная геолокацией, тоже видна на карте.
+  function showTypedPoint(ui) {
+    const [lat, lon] = ['lat', 'lon'].map((name) => value(ui, name));
+    if (!ui.map || !lat || !lon || !Number.isFinite(Number(lat)) || !Number.isFinite(Number(lon))) return;
+    const p = ui.map.data.projection;
+    showPoint(ui, (Number(lon) - p.lon0) * p.kx, (p.lat0 - Number(lat)) * p.ky);
+  }
+
+  function showPoint(ui, x, y) {
+    const map = ui.map;
+    const district = districtAt(map, x, y);
+    map.pin.setAttribute('cx', x);
+    map.pin.setAttribute('cy', y);
+    map.pin.setAttribute('visibility', 'visible');
+    for (const { path, district: d } of map.paths) path.classList.toggle('tsur-district-picked', d === district);
+    const where = `${value(ui, 'lat')}, ${value(ui, 'lon')}`;
+    ui.mapStatus.textContent = district ? `Место отмечено: ${district.name} район (${where}).`
+      : `Точка вне районов региона (${where}): проверьте место или укажите адрес.`;
+    const municipality = ui.fields.municipality.control;
+    if (district && [...municipality.options].some((o) => o.value === district.id)) municipality.value = district.id;
+  }
+
+  function clearPoint(ui) {
+    ui.mapStatus.textContent = '';
+    if (!ui.map) return;
+    ui.map.pin.setAttribute('visibility', 'hidden');
+    for (const { path } of ui.map.paths) path.classList.remove('tsur-district-picked');
   }
 
   function buildContacts(ui) {
@@ -303,6 +429,7 @@
       ui.fields.lat.control.value = pos.coords.latitude.toFixed(6);
       ui.fields.lon.control.value = pos.coords.longitude.toFixed(6);
       ui.geoStatus.textContent = 'Координаты заполнены.';
+      showTypedPoint(ui);
     }, (err) => {
       ui.geoStatus.textContent = err.code === err.PERMISSION_DENIED
         ? 'Доступ к местоположению запрещён. Введите адрес или координаты вручную.'
@@ -329,6 +456,7 @@
       if (value(ui, `contact.${name}`)) contact[name] = value(ui, `contact.${name}`);
     }
     if (Object.keys(contact).length) body.contact = contact;
+    if (ui.fields.consent.control.checked) body.consent = true;
     body.source = 'widget';
     body.attachments = ui.uploads.filter((e) => e.state === 'done').map((e) => e.key);
     return body;
@@ -463,9 +591,7 @@
     const url = new URL(config.trackUrl, location.href);
     url.searchParams.set('id', data.id);
     url.searchParams.set('token', data.token);
-    // Страница отслеживания по умолчанию обращается к API на своём origin.
-    if (new URL(config.api).origin !== url.origin) url.searchParams.set('api', config.api);
-    return url.href;
+    return url.href;  // страница отслеживания знает свой API сама (track/config.js): адрес API в ссылку не кладём
   }
 
   function showSuccess(ui, data) {
@@ -503,6 +629,7 @@
     ui.lastPayload = null;
     for (const entry of [...ui.uploads]) removeUpload(ui, entry);
     if (ui.geoStatus) ui.geoStatus.textContent = '';
+    clearPoint(ui);
     ui.success.hidden = true;
     ui.form.hidden = false;
     ui.fields.text.control.focus();
@@ -524,6 +651,7 @@
       buildForm(ui), ui.success));
     fillSelect(ui, 'sector', '/v1/sectors', 'sectors');
     fillSelect(ui, 'municipality', '/v1/municipalities', 'municipalities');
+    loadMap(ui);
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', mount);

@@ -56,10 +56,12 @@ export function number(value, digits = 0) {
 }
 
 // Таблица в прокручиваемой обёртке: на узком экране она листается вбок, а не ломает страницу.
-export function table(caption, headers, rows) {
+// widths: ширины колонок (['10em', …, null — остаток]) — тогда таблица с фиксированной разметкой (.table-fixed).
+export function table(caption, headers, rows, widths) {
   return el('div', { class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0' },
-    el('table', {},
+    el('table', { class: widths ? 'table-fixed' : null },
       el('caption', {}, caption),
+      widths ? el('colgroup', {}, widths.map((w) => el('col', { style: w ? `width: ${w}` : null }))) : null,
       el('thead', {}, el('tr', {}, headers.map((h) => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, rows.length ? rows : el('tr', {}, el('td', { colspan: headers.length, class: 'muted' }, 'Нет данных')))));
 }

@@ -32,7 +32,8 @@ export function sourceName(id) {
 
 let districts = null;
 
+// Карта районов — публичная (её же берёт виджет), поэтому без токена: иначе браузер спросит CORS про Authorization.
 export async function districtShapes() {
-  if (!districts) districts = request('/v1/admin/districts').catch((err) => { districts = null; throw err; });
+  if (!districts) districts = request('/v1/districts', { auth: false }).catch((err) => { districts = null; throw err; });
   return districts;
 }

@@ -3,21 +3,13 @@ import { post, request } from '../api.js';
 import { announce, badge, el, number, option, row, statusBadge, table, time } from '../dom.js';
 import { actionForm } from '../forms.js';
 import { districtMap } from '../geo.js';
+import { actorName, eventTypeName, executorName, KINDS, ruleName } from '../labels.js';
 import { districtShapes, nameOf, reference, sourceName } from '../reference.js';
 import { canAct, canReplay } from '../roles.js';
+import { duplicateActions } from './duplicates.js';
 import { classificationLine, moderationActions } from './moderation.js';
 
 const REASSIGNABLE = ['assigned', 'in_progress', 'reopened'];
-const KINDS = {
-  status: 'Смена статуса', received: 'Принято', screened: 'Автоматическая проверка', classified: 'Классификация',
-  territory: 'Территория', moderated: 'Решение модератора', training_example: 'Пример для обучения классификатора',
-  reassigned: 'Переназначено', delivered: 'Передано исполнителю', delivery_attempt: 'Попытка доставки',
-  delivery_held: 'Доставка удержана', delivery_parked: 'Доставка отложена', delivery_replayed: 'Доставка повторена',
-  endpoint_disabled: 'Адрес исполнителя отключён', declined: 'Исполнитель отказался', interim_answer: 'Промежуточный ответ',
-  answer_published: 'Ответ опубликован', clarification: 'Уточнение жителя', rated: 'Оценка жителя',
-  deadline_paused: 'Срок приостановлен', deadline_resumed: 'Срок продлён', deadline_reminder: 'Напоминание о сроке',
-  overdue: 'Просрочка', escalated: 'Эскалация', duplicate_linked: 'Присоединён дубль',
-};
 const VERDICTS = { substantive: ['по существу', 'ok'], formal: ['формальный ответ', 'danger'] };
 const IMAGE = /\.(jpe?g|png|webp|gif|heic)$/i;
 
@@ -38,11 +30,12 @@ function render(root, c, ref, ctx) {
     el('h1', { tabindex: '-1' }, `Обращение ${c.id}`),
     el('p', { class: 'case-status' }, statusBadge(c.status, c.status_label),
       c.overdue ? [' ', badge('просрочено', 'danger')] : null),
+    // Действия — первыми: на телефоне над текстом, на широком экране справа вверху, а не под длинной историей.
     el('div', { class: 'case-grid' },
+      canAct(ctx.user) ? el('div', { class: 'case-actions' }, actionsSection(c, ref, update)) : null,
       el('div', { class: 'case-main' }, textSection(c, ref), photosSection(c), answersSection(c),
-        deliveriesSection(c, ctx, () => reloadCase(root, c.id, ref, ctx)), timelineSection(c, ref)),
-      el('div', { class: 'case-side' }, factsSection(c, ref), mapSection(c),
-        canAct(ctx.user) ? actionsSection(c, ref, update) : null)));
+        deliveriesSection(c, ref, ctx, () => reloadCase(root, c.id, ref, ctx)), timelineSection(c, ref)),
+      el('div', { class: 'case-side' }, factsSection(c, ref), mapSection(c))));
 }
 
 async function reloadCase(root, id, ref, ctx) {
@@ -72,10 +65,10 @@ function factsSection(c, ref) {
     ['Источник', sourceName(c.source)],
     ['Контакты жителя', c.contact_present ? 'указаны (скрыты)' : 'не указаны'],
     ['Исполнитель', c.executor ? c.executor.name : 'не назначен'],
-    ['Правило назначения', a.rule || '—'],
+    ['Правило назначения', ruleName(a.rule, ref)],
     ['Срок', time(c.deadline || a.deadline)],
     ['Оценка жителя', c.rating != null ? `${c.rating} из 5` : '—'],
-    ['Дубль обращения', c.duplicate_of ? caseLink(c.duplicate_of) : '—'],
+    ['Дубль обращения', c.duplicate_of ? [caseLink(c.duplicate_of), c.duplicate_confirmed ? ' (подтверждено)' : ' (ждёт подтверждения)'] : '—'],
     ['Присоединённые', (c.linked_cases || []).length ? c.linked_cases.flatMap((id) => [caseLink(id), ' ']) : '—'],
   ];
   return section('Сведения', el('dl', { class: 'facts' }, facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])));
@@ -101,8 +94,8 @@ function mapSection(c) {
   const holder = el('div', { class: 'map-holder' }, el('p', { class: 'muted' }, 'Загружаем границы районов…'));
   box.append(holder);
   districtShapes().then((shapes) => holder.replaceChildren(districtMap(shapes, {
-    width: 360, label: `Точка обращения: ${number(c.lat, 5)}, ${number(c.lon, 5)}`, point: { lat: c.lat, lon: c.lon },
-    fill: (f) => (f.properties.id === c.municipality ? '#cfe0f5' : '#eef1f4'), className: 'map-small' })))
+    label: `Точка обращения: ${number(c.lat, 5)}, ${number(c.lon, 5)}`, point: { lat: c.lat, lon: c.lon },
+    fill: (f) => (f.id === c.municipality ? '#cfe0f5' : '#eef1f4'), className: 'map-small' })))
     .catch((err) => holder.replaceChildren(el('p', { class: 'muted' }, `Карта недоступна: ${err.message}`)));
   return box;
 }
@@ -125,16 +118,17 @@ function timelineSection(c, ref) {
   const status = (id) => (id ? nameOf(ref.statuses, id) : '—');
   const events = [...(c.timeline || [])].sort((x, y) => new Date(x.at) - new Date(y.at));
   return section('История и аудит', table('Все события обращения', ['Когда', 'Событие', 'Кто', 'Статус', 'Причина', 'Жителю'],
-    events.map((e) => row(time(e.at), KINDS[e.kind] || e.kind, e.actor || '—',
+    events.map((e) => row(time(e.at), KINDS[e.kind] || e.kind, actorName(e.actor, ref),
       e.to_status ? `${status(e.from_status)} → ${status(e.to_status)}` : '', el('span', { class: 'note' }, e.reason || ''),
       e.public ? 'видно' : 'нет'))));
 }
 
-function deliveriesSection(c, ctx, reload) {
+function deliveriesSection(c, ref, ctx, reload) {
   const deliveries = c.deliveries || [];
   if (!deliveries.length) return section('Доставки вебхуков', el('p', { class: 'muted' }, 'Вебхуков по обращению не было.'));
   return section('Доставки вебхуков', deliveries.map((d) => el('div', { class: 'delivery' },
-    el('p', {}, el('code', {}, d.webhook_id), ' · ', d.event_type, ' · ', statusBadge(d.status, d.status_label || d.status),
+    el('p', {}, el('code', {}, d.webhook_id), ' · ', eventTypeName(d.event_type), ' → ', executorName(d.executor_id, ref),
+      ' · ', statusBadge(d.status, d.status_label || d.status),
       d.next_attempt_at ? [' · следующая попытка ', time(d.next_attempt_at)] : null,
       canReplay(ctx.user) && ['parked', 'disabled'].includes(d.status) ? [' ', replayButton(d.webhook_id, reload)] : null),
     table(`Попытки доставки ${d.webhook_id}`, ['Когда', 'HTTP', 'Задержка, мс', 'Ошибка'],
@@ -163,6 +157,7 @@ function actionsSection(c, ref, update) {
   const run = async (action, body) => update(await post(path(action), body));
   const forms = [];
   if (c.status === 'moderation') forms.push(moderationActions(c, ref, update));
+  if (c.status === 'linked' && !c.duplicate_confirmed) forms.push(duplicateActions(c, update));
   if (['answered', 'returned'].includes(c.status)) {
     forms.push(actionForm({ label: 'Опубликовать ответ', fields: [], onSubmit: () => run('publish') }));
   }
@@ -185,7 +180,7 @@ function actionsSection(c, ref, update) {
       fields: [{ name: 'reason', label: 'Причина закрытия', kind: 'textarea', required: true }],
       onSubmit: (v) => run('close', { reason: v.reason }) }));
   }
-  const executorName = c.executor ? nameOf(ref.executors, c.executor.id) : null;
-  return section('Действия', executorName ? el('p', { class: 'muted' }, `Сейчас у исполнителя: ${executorName}.`) : null,
+  const current = c.executor ? nameOf(ref.executors, c.executor.id) : null;
+  return section('Действия', current ? el('p', { class: 'muted' }, `Сейчас у исполнителя: ${current}.`) : null,
     forms.length ? forms : el('p', { class: 'muted' }, 'В этом статусе действий нет.'));
 }

@@ -60,7 +60,7 @@ function filterForm(ref, f, ctx) {
 
 function casesTable(body) {
   const wrap = table('Найденные обращения', ['№', 'Создано', 'Статус', 'Сфера / категория', 'Район', 'Исполнитель',
-    'Срок', 'Источник', 'Текст'], []);
+    'Срок', 'Источник', 'Текст'], [], ['10em', '7.5em', '9.5em', '12em', '9em', '11.5em', '7.5em', '6em', null]);
   wrap.querySelector('tbody').replaceWith(body);
   return wrap;
 }
@@ -75,5 +75,5 @@ function caseRow(item) {
     item.executor ? item.executor.name : el('span', { class: 'muted' }, 'не назначен'),
     el('span', {}, time(item.deadline), item.overdue ? [' ', badge('просрочено', 'danger')] : null),
     sourceName(item.source),
-    el('span', { class: 'preview' }, item.text_preview || ''));
+    el('span', { class: 'preview clamped', title: item.text_preview || '' }, item.text_preview || ''));
 }

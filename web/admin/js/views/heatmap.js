@@ -8,11 +8,15 @@ import { districtShapes, reference } from '../reference.js';
 const RED = '#c62828';
 const DEFAULT_THRESHOLD = 15;  // правило Самары: 15 обращений о дорогах на 1000 жителей
 
-function defaults() {
+// Куратор видит только свои сферы; по умолчанию — первую из них, остальным — дороги.
+const ownSectors = (ref, user) => ref.sectors.filter((x) => user.role !== 'sector_curator' || user.sectors.includes(x.id));
+
+function defaults(user) {
   const to = new Date();
   const from = new Date(to);
   from.setDate(from.getDate() - 30);
-  return { sector: 'roads', from: isoDay(from), to: isoDay(to), threshold: String(DEFAULT_THRESHOLD) };
+  const sector = user.role === 'sector_curator' && user.sectors.length ? user.sectors[0] : 'roads';
+  return { sector, from: isoDay(from), to: isoDay(to), threshold: String(DEFAULT_THRESHOLD) };
 }
 
 // От светлого к янтарному по мере приближения к порогу; выше порога — красный.
@@ -24,22 +28,22 @@ function colour(per1000, threshold, red) {
 }
 
 export async function heatmapView(root, ctx) {
-  const params = { ...defaults(), ...Object.fromEntries(Object.entries(ctx.query).filter(([, v]) => v)) };
+  const params = { ...defaults(ctx.user), ...Object.fromEntries(Object.entries(ctx.query).filter(([, v]) => v)) };
   const [ref, shapes, data] = await Promise.all([reference(), districtShapes(),
     request(`/v1/admin/heatmap${query(params)}`)]);
   const byId = Object.fromEntries(data.districts.map((d) => [d.id, d]));
   const threshold = Number(data.threshold);
   const title = (year) => (f) => {
-    const d = byId[f.properties.id];
-    if (!d) return `${f.properties.name}: нет данных`;
+    const d = byId[f.id];
+    if (!d) return `${f.name}: нет данных`;
     const [count, per] = year === 'now' ? [d.count, d.per_1000] : [d.last_year_count, d.last_year_per_1000];
     return `${d.name}: ${number(count)} обращ., ${number(per, 2)} на 1000 жителей`;
   };
-  const now = districtMap(shapes, { width: 520, label: 'Обращения на 1000 жителей за выбранный период', focusable: true,
-    title: title('now'), fill: (f) => { const d = byId[f.properties.id]; return d ? colour(d.per_1000, threshold, d.red) : '#eee'; } });
-  const before = districtMap(shapes, { width: 520, label: 'Тот же период прошлого года',
+  const now = districtMap(shapes, { label: 'Обращения на 1000 жителей за выбранный период', focusable: true,
+    title: title('now'), fill: (f) => { const d = byId[f.id]; return d ? colour(d.per_1000, threshold, d.red) : '#eee'; } });
+  const before = districtMap(shapes, { label: 'Тот же период прошлого года',
     title: title('before'), fill: (f) => {
-      const d = byId[f.properties.id];
+      const d = byId[f.id];
       const red = d && d.last_year_per_1000 != null && d.last_year_per_1000 >= threshold;
       return d ? colour(d.last_year_per_1000, threshold, red) : '#eee';
     } });
@@ -64,7 +68,7 @@ export async function heatmapView(root, ctx) {
 
 function controls(ref, params, ctx) {
   const form = el('form', { class: 'filters', 'aria-label': 'Параметры карты' },
-    select('sector', 'Сфера', ref.sectors.map((x) => [x.id, x.name]), params.sector),
+    select('sector', 'Сфера', ownSectors(ref, ctx.user).map((x) => [x.id, x.name]), params.sector),
     input('from', 'С даты', { type: 'date', value: params.from, required: true }),
     input('to', 'По дату', { type: 'date', value: params.to, required: true }),
     input('threshold', 'Порог красной зоны, на 1000 жителей', { type: 'number', min: '0', step: 'any', value: params.threshold }),

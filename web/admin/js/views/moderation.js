@@ -4,6 +4,7 @@ import { announce, badge, el, time } from '../dom.js';
 import { actionForm } from '../forms.js';
 import { categoryGroups, nameOf, reference, sourceName } from '../reference.js';
 import { canAct } from '../roles.js';
+import { duplicatesSection } from './duplicates.js';
 
 const percent = (p) => `${Math.round(Number(p || 0) * 100)}%`;
 
@@ -20,8 +21,9 @@ export async function moderationView(root, ctx) {
   }
   root.replaceChildren(el('h1', { tabindex: '-1' }, 'Модерация'),
     el('p', { class: 'lead' }, 'Обращения, которые система не смогла уверенно разобрать: низкая уверенность классификатора, ',
-      'подозрение на спам, возвращённые исполнителями. ', `В очереди: ${data.cases.length}.`),
-    empty, list);
+      'подозрение на спам, возвращённые исполнителями. ', `В очереди: ${data.cases.length}. `,
+      'Ниже — дубли, которые система объединила сама: их подтверждает оператор.'),
+    empty, list, duplicatesSection(data.duplicates || [], ctx));
 }
 
 function moderationCard(item, ref, ctx, onDone) {
