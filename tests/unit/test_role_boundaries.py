@@ -111,8 +111,9 @@ def world(admin_client, fake_deps) -> dict[str, Any]:
     deps.dead_letters.parked["notify"].append(DeadLetter("m1", json.dumps({"case_id": parked, "step": "notify"}),
                                                          None, 5))
     key = executor_keys.issue(deps, CASE_EXECUTOR, "система района").record.key_id
-    ids = {"key": key, "executor": CASE_EXECUTOR, "moderation": vague, "assigned": assigned, "linked": linked, "answered": answered,
-           "published": published, "delivery": deps.deliveries.of_case(parked)[0].id, "queue": "notify"}
+    ids = {"key": key, "executor": CASE_EXECUTOR, "moderation": vague, "assigned": assigned, "linked": linked,
+           "answered": answered, "published": published, "delivery": deps.deliveries.of_case(parked)[0].id,
+           "queue": "notify"}
     assert deps.cases.get(linked).status.value == "linked" and deps.cases.get(answered).status.value == "answered"
     assert deps.deliveries.of_case(parked)[0].status.value == "parked"
     return {"client": admin_client, "deps": deps, "ids": ids,
