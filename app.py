@@ -26,14 +26,17 @@ from chalicelib.api.http import (
     M,
     api_errors,
     framework_error,
+    ids_fit,
     json_response,
     not_found,
     parse_body,
+    parse_headers,
     parse_query,
     text_response,
 )
 from chalicelib.api.schemas import (
     AnswerIn,
+    AppealHeaders,
     AppealIn,
     CaseListQuery,
     ClarificationIn,
@@ -89,8 +92,9 @@ def _base_url(request: Request) -> str:
 
 
 @app.middleware("http")
-def allow_configured_origins(event: Request, get_response: Any) -> Response:
-    response = framework_error(get_response(event))
+def http_edge(event: Request, get_response: Any) -> Response:
+    """Every answer: ids too long to exist are 404, framework errors in the API's shape, CORS for allowed origins."""
+    response = framework_error(get_response(event)) if ids_fit(event.uri_params) else not_found()
     origin = event.headers.get("origin")
     response.headers.update(cors_headers(origin, deps().settings.cors_origins))
     return response
@@ -130,8 +134,8 @@ def list_municipalities() -> Response:
 @api_errors
 def submit_appeal() -> Response:
     request = _request()
-    appeal = parse_body(request.raw_body, AppealIn)
-    accepted = intake.submit_appeal(deps(), appeal, request.headers.get("idempotency-key"), _base_url(request))
+    appeal, headers = parse_body(request.raw_body, AppealIn), parse_headers(request.headers, AppealHeaders)
+    accepted = intake.submit_appeal(deps(), appeal, headers.idempotency_key, _base_url(request))
     return json_response(accepted.model_dump(), 202)
 
 

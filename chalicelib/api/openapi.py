@@ -8,7 +8,7 @@ is described here).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -31,7 +31,7 @@ class Operation:
     status: int = 200
     reply: type[BaseModel] | None = None
     text_reply: bool = False
-    headers: tuple[str, ...] = field(default_factory=tuple)
+    headers: type[BaseModel] | None = None
 
 
 OPERATIONS: dict[str, Operation] = {
@@ -40,7 +40,7 @@ OPERATIONS: dict[str, Operation] = {
     "list_sectors": Operation("Сферы для виджета"),
     "list_municipalities": Operation("Районы для виджета"),
     "submit_appeal": Operation("Подать обращение", body=public.AppealIn, status=202, reply=public.AppealAccepted,
-                               headers=("Idempotency-Key",)),
+                               headers=public.AppealHeaders),
     "get_appeal": Operation("Статус обращения для жителя", security=TRACKING),
     "clarify_appeal": Operation("Уточнение от жителя", body=public.ResidentClarificationIn, security=TRACKING),
     "rate_answer": Operation("Оценка ответа", body=public.RatingIn, security=TRACKING),
@@ -112,11 +112,19 @@ def _ref(model: type[BaseModel]) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+def _parameters(model: type[BaseModel], where: str) -> list[dict[str, Any]]:
+    """The fields of a query or headers model as OpenAPI parameters (`where`: "query" or "header")."""
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
     required = set(schema.get("required", []))
-    return [{"name": name, "in": "query", "required": name in required, "schema": prop}
+    return [{"name": name, "in": where, "required": name in required,
+             "schema": _present(prop) if where == "header" else prop}
             for name, prop in schema.get("properties", {}).items()]
+
+
+def _present(prop: dict[str, Any]) -> dict[str, Any]:
+    """An optional header is absent, never null: its schema without the `null` branch."""
+    branches = [b for b in prop.get("anyOf", []) if b.get("type") != "null"]
+    return {**branches[0], "title": prop.get("title", "")} if len(branches) == 1 else prop
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -152,10 +160,10 @@ def _operation(view_name: str, path: str, method: str) -> dict[str, Any]:
     result: dict[str, Any] = {"operationId": view_name, "summary": op.summary, "responses": _responses(op)}
     parameters = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
                   for part in path.split("/") if part.startswith("{")]
-    parameters += [{"name": h, "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200}}
-                   for h in op.headers]
+    if op.headers:
+        parameters += _parameters(op.headers, "header")
     if op.query:
-        parameters += _query_parameters(op.query)
+        parameters += _parameters(op.query, "query")
     if parameters:
         result["parameters"] = parameters
     if op.body:
