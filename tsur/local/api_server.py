@@ -16,6 +16,7 @@ from chalice.local import (
     RouteMatcher,
 )
 
+from chalicelib.observability import safe_request_line
 from tsur.local.runtime import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, log
 from tsur.local.static_files import StaticMatch, StaticSites, content_type
 
@@ -70,7 +71,8 @@ class SiteAwareRequestHandler(ChaliceRequestHandler):
             self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
-        log.info("api %s", format % args)
+        """The access log: never a tracking token or key from the query, never a raw control character."""
+        log.info("api %s", safe_request_line(format % args))
 
 
 def local_config(stage: str) -> Config:
