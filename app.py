@@ -118,6 +118,9 @@ def openapi_document() -> Response:
     return json_response(openapi.build_document(app.routes))
 
 
+app.route(openapi.OPENAPI_V1_PATH, name="openapi_document_v1")(openapi_document)
+
+
 @app.route("/v1/sectors")
 def list_sectors() -> Response:
     return json_response({"sectors": [{"id": k, "name": v} for k, v in SECTORS.items()]})

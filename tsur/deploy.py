@@ -1,8 +1,8 @@
 """`tsur deploy pages`: upload the static pages to the stack's site bucket, with the API address set.
 
-The admin page, the widget, the tracking page and the demo page go to the AdminSiteBucket that
-CloudFront serves; `admin/config.js` and `track/config.js` are written with the API's address and the
-Cognito sign-in settings, so the same files work in every stage.
+The admin page, the widget, the tracking page, the API's documentation page and the demo page go to the
+AdminSiteBucket that CloudFront serves; `admin/config.js`, `track/config.js` and `api/config.js` are
+written with the API's address and the Cognito sign-in settings, so the same files work in every stage.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from typing import Any
 import click
 
 WEB = Path(__file__).resolve().parents[1] / "web"
-SITES = ("admin", "widget", "track", "demo")
+SITES = ("admin", "widget", "track", "api", "demo")
+CONFIGURED = ("admin", "track", "api")  # the pages that call the API: their config.js names it
 
 
 def page_config(api_url: str, outputs: dict[str, str], region: str) -> str:
@@ -37,7 +38,7 @@ def upload_pages(s3: Any, bucket: str, config_js: str, web: Path = WEB) -> list[
             s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes(), ContentType=content_type,
                           CacheControl="no-cache")
             uploaded.append(key)
-    for site in ("admin", "track"):
+    for site in CONFIGURED:
         s3.put_object(Bucket=bucket, Key=f"{site}/config.js", Body=config_js.encode(),
                       ContentType="application/javascript", CacheControl="no-cache")
         uploaded.append(f"{site}/config.js")

@@ -18,7 +18,8 @@ from chalicelib.api import admin_schemas as admin
 from chalicelib.api import schemas as public
 from chalicelib.api.vk import VkCallbackIn
 
-OPENAPI_PATH = "/v1/openapi.json"
+OPENAPI_PATH = "/openapi.json"
+OPENAPI_V1_PATH = "/v1/openapi.json"  # where it was served first; kept for the clients that read it there
 TRACKING, EXECUTOR, OPERATOR = "trackingToken", "executorKey", "operatorBearer"
 
 
@@ -37,6 +38,7 @@ class Operation:
 OPERATIONS: dict[str, Operation] = {
     "health": Operation("Проверка работоспособности"),
     "openapi_document": Operation("Этот документ OpenAPI"),
+    "openapi_document_v1": Operation("Этот документ OpenAPI (прежний адрес)"),
     "list_sectors": Operation("Сферы для виджета"),
     "list_municipalities": Operation("Районы для виджета"),
     "submit_appeal": Operation("Подать обращение", body=public.AppealIn, status=202, reply=public.AppealAccepted,
@@ -77,6 +79,17 @@ OPERATIONS: dict[str, Operation] = {
     "admin_dlq_messages": Operation("Сообщения очереди недоставленных", security=OPERATOR),
     "admin_dlq_redrive": Operation("Вернуть сообщения в работу", body=admin.RedriveIn, security=OPERATOR),
 }
+# Operations are grouped for people (the page web/api/ follows the tags, in this order) ...
+TAGS = {
+    "Жители и виджет": "Подача обращения, статус по ссылке, уточнение, оценка, повторное открытие",
+    "Исполнители": "API исполнителей: свои обращения, ответы, уточнения, вложения",
+    "Операторы": "Рабочее место оператора ЦУР: вход, модерация, работа с обращениями, аналитика",
+    "Соцсети": "Инцидент Менеджмент: события VK Callback API",
+    "Служебные": "Проверка работоспособности и этот документ",
+}
+# ... by the first prefix of the path that matches.
+TAG_PREFIXES = (("/v1/executor/", "Исполнители"), ("/v1/admin/", "Операторы"), ("/v1/auth/", "Операторы"),
+                ("/v1/social/", "Соцсети"), ("/v1/", "Жители и виджет"), ("/", "Служебные"))
 _AUTH_ERRORS = {TRACKING: ("404",), EXECUTOR: ("401", "404"), OPERATOR: ("401", "403", "404")}
 
 SECURITY_SCHEMES = {
@@ -148,8 +161,13 @@ def _responses(op: Operation) -> dict[str, Any]:
                           "422": _error("Ошибки в полях: по сообщению на поле")})
     for status in _AUTH_ERRORS.get(op.security or "", ()):
         responses[status] = _error("Нет доступа или не найдено")
+    responses["429"] = _error("Слишком много запросов: повторите через Retry-After секунд")
     responses["4XX"] = _error("Другие ошибки клиента, в том же виде")
     return responses
+
+
+def _tag(path: str) -> str:
+    return next(name for prefix, name in TAG_PREFIXES if path.startswith(prefix))
 
 
 def _operation(view_name: str, path: str, method: str) -> dict[str, Any]:
@@ -157,7 +175,8 @@ def _operation(view_name: str, path: str, method: str) -> dict[str, Any]:
         op = Operation("CORS preflight", status=204)
     else:
         op = OPERATIONS.get(view_name, Operation(f"{view_name} (не описан)"))
-    result: dict[str, Any] = {"operationId": view_name, "summary": op.summary, "responses": _responses(op)}
+    result: dict[str, Any] = {"operationId": view_name, "summary": op.summary, "tags": [_tag(path)],
+                              "responses": _responses(op)}
     parameters = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
                   for part in path.split("/") if part.startswith("{")]
     if op.headers:
@@ -181,6 +200,7 @@ def build_document(routes: dict[str, dict[str, Any]], version: str = "1") -> dic
         "openapi": "3.1.0",
         "info": {"title": "ЦУР: обращения жителей (tsur)", "version": version,
                  "description": "Ошибки клиента: JSON {error, message, fields: [{field, message}]}"},
+        "tags": [{"name": name, "description": text} for name, text in TAGS.items()],
         "paths": paths,
         "components": {"schemas": _component_schemas(), "securitySchemes": SECURITY_SCHEMES},
     }

@@ -209,3 +209,27 @@ def test_an_executor_reads_its_case_without_actions(stack: Stack, open_page: Any
     expect(page.get_by_role("heading", name=f"Обращение {case_id}")).to_be_visible()
     expect(page.get_by_role("heading", name="Действия")).to_have_count(0)
     expect(page.locator("form.action-form")).to_have_count(0)
+
+
+def test_the_api_page_shows_the_operations_with_their_fields(stack: Stack, open_page: Any) -> None:
+    page = open_page()
+    page.goto(f"{stack.api}/api/")
+    submit = page.locator("section.op[data-path='/v1/appeals'][data-method='post']")
+    expect(submit.get_by_role("heading", level=3)).to_have_text("POST /v1/appeals")
+    expect(submit).to_contain_text("Подать обращение")
+    text_row = submit.get_by_role("row").filter(has=page.get_by_role("cell", name="text", exact=True))
+    expect(text_row).to_contain_text("строка")
+    expect(text_row).to_contain_text("да")  # required
+    expect(text_row).to_contain_text("длина 1–5000")
+    expect(submit.get_by_role("row").filter(has=page.get_by_role("cell", name="contact.email", exact=True))
+           ).to_contain_text("не длиннее 254")
+    expect(submit.get_by_role("row").filter(has=page.get_by_role("cell", name="Idempotency-Key"))
+           ).to_contain_text("заголовок")
+    expect(submit).to_contain_text("без авторизации")
+    expect(submit.locator(".responses")).to_contain_text("202")
+    tracking = page.locator("section.op[data-path='/v1/appeals/{case_id}'][data-method='get']")
+    expect(tracking).to_contain_text("X-Tracking-Token")
+    expect(page.get_by_role("heading", name="Исполнители", exact=True)).to_be_visible()
+    expect(page.locator("section.op[data-method='options']")).to_have_count(0)  # CORS preflight is left out
+    submit.evaluate("node => node.scrollIntoView()")
+    screenshot(page, "api-page")

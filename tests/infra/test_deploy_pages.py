@@ -20,7 +20,9 @@ def test_the_pages_are_uploaded_with_their_content_types_and_the_config(monkeypa
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket="site")
         keys = upload_pages(s3, "site", page_config("https://api.example/api/", OUTPUTS, "eu-central-1"))
-        assert {"admin/index.html", "widget/tsur-widget.js", "track/index.html", "admin/config.js"} <= set(keys)
+        assert {"admin/index.html", "widget/tsur-widget.js", "track/index.html", "admin/config.js", "api/index.html",
+                "api/api.js", "api/config.js"} <= set(keys)
+        assert keys.count("api/config.js") == 1  # the deployed one, not the local file
         head = s3.head_object(Bucket="site", Key="widget/tsur-widget.js")
         assert "javascript" in head["ContentType"]
         config = s3.get_object(Bucket="site", Key="admin/config.js")["Body"].read().decode()

@@ -36,7 +36,8 @@ LOCAL_SENDER_ADDRESS = "no-reply@tsur.local"
 LOCAL_SENDER = f"ЦУР <{LOCAL_SENDER_ADDRESS}>"
 # POST /v1/social/vk answers any community with these (local demo values; the credentials file lists them).
 DEMO_VK = {"VK_CONFIRMATION_CODE": "tsur-local-confirm", "VK_SECRET": "tsur-local-vk-secret"}
-SITE_LABELS = {"demo": "Демо виджета / widget demo:", "admin": "Админка / admin:"}
+SITE_LABELS = {"demo": "Демо виджета / widget demo:", "admin": "Админка / admin:",
+               "api": "Документация API / API docs:"}
 STOP_TIMEOUT_S = 8.0
 
 
