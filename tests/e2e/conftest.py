@@ -16,11 +16,15 @@ import requests
 from tsur.local.aws import free_port
 
 TSUR = str(Path(sys.executable).parent / "tsur")
+# The tests' requests all come from 127.0.0.1, more than one resident would send: the per-client rate
+# limit is set high unless a module asks otherwise (`STACK_ARGS`, see test_rate_limit.py).
+STACK_ARGS = ("--rate-limit", "100000")
 
 
 class Stack:
-    def __init__(self, state_dir: Path) -> None:
+    def __init__(self, state_dir: Path, extra_args: tuple[str, ...] = STACK_ARGS) -> None:
         self.state_dir = state_dir
+        self.extra_args = extra_args
         self.port, self.aws_port, self.agency_port, self.mail_port = (free_port() for _ in range(4))
         self.api = f"http://127.0.0.1:{self.port}"
         self.agency = f"http://127.0.0.1:{self.agency_port}"
@@ -31,7 +35,7 @@ class Stack:
         args = [TSUR, "local", "--port", str(self.port), "--aws-port", str(self.aws_port),
                 "--agency-port", str(self.agency_port), "--mail-port", str(self.mail_port),
                 "--state-dir", str(self.state_dir),
-                "--schedule-interval", "2"] + (["--fresh"] if fresh else [])
+                "--schedule-interval", "2", *self.extra_args] + (["--fresh"] if fresh else [])
         log = open(self.state_dir.parent / "stack.log", "a")  # noqa: SIM115 - lives as long as the process
         self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, text=True,
                                         env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -63,8 +67,8 @@ def wait_for(check, seconds: float, stack: Stack):  # type: ignore[no-untyped-de
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    running = Stack(tmp_path_factory.mktemp("tsur") / "local")
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    running = Stack(tmp_path_factory.mktemp("tsur") / "local", getattr(request.module, "STACK_ARGS", STACK_ARGS))
     running.state_dir.mkdir()
     running.start(fresh=True)
     yield running
