@@ -421,7 +421,7 @@ def admin_dlq_redrive(queue: str) -> Response:
 
 
 def _consume(event: SQSEvent, step: str, action: Action) -> dict[str, Any]:
-    return process_batch(event, StepMessage, lambda message: run_step(deps(), message, step, action))
+    return process_batch(event, StepMessage, lambda message: run_step(deps(), message, step, action), deps().queue)
 
 
 @app.on_sqs_message(queue=queue_name("intake"), batch_size=10)
@@ -441,12 +441,13 @@ def on_assign(event: SQSEvent) -> dict[str, Any]:
 
 @app.on_sqs_message(queue=queue_name("notify"), batch_size=10)
 def on_notify(event: SQSEvent) -> dict[str, Any]:
-    return process_batch(event, NotifyMessage, lambda message: notify.consume(deps(), message))
+    return process_batch(event, NotifyMessage, lambda message: notify.consume(deps(), message), deps().queue)
 
 
 @app.on_sqs_message(queue=queue_name("mail"), batch_size=10)
 def on_mail(event: SQSEvent) -> dict[str, Any]:
-    return process_batch(event, resident_mail.MailMessage, lambda message: resident_mail.send(deps(), message))
+    return process_batch(event, resident_mail.MailMessage, lambda message: resident_mail.send(deps(), message),
+                         deps().queue)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
