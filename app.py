@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from chalice import Chalice, CognitoUserPoolAuthorizer, Rate, Response
@@ -420,8 +421,13 @@ def admin_dlq_redrive(queue: str) -> Response:
     return json_response(operations.redrive(deps(), _operator(), queue, body.message_ids))
 
 
+def _batch(event: SQSEvent, model: type[M], handle: Callable[[M], None]) -> dict[str, Any]:
+    """Each record on its own; what the batch sends on goes out together at its end."""
+    return process_batch(event, model, handle, deps().queue)
+
+
 def _consume(event: SQSEvent, step: str, action: Action) -> dict[str, Any]:
-    return process_batch(event, StepMessage, lambda message: run_step(deps(), message, step, action), deps().queue)
+    return _batch(event, StepMessage, lambda message: run_step(deps(), message, step, action))
 
 
 @app.on_sqs_message(queue=queue_name("intake"), batch_size=10)
@@ -441,13 +447,12 @@ def on_assign(event: SQSEvent) -> dict[str, Any]:
 
 @app.on_sqs_message(queue=queue_name("notify"), batch_size=10)
 def on_notify(event: SQSEvent) -> dict[str, Any]:
-    return process_batch(event, NotifyMessage, lambda message: notify.consume(deps(), message), deps().queue)
+    return _batch(event, NotifyMessage, lambda message: notify.consume(deps(), message))
 
 
 @app.on_sqs_message(queue=queue_name("mail"), batch_size=10)
 def on_mail(event: SQSEvent) -> dict[str, Any]:
-    return process_batch(event, resident_mail.MailMessage, lambda message: resident_mail.send(deps(), message),
-                         deps().queue)
+    return _batch(event, resident_mail.MailMessage, lambda message: resident_mail.send(deps(), message))
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from itertools import pairwise
 
 from chalicelib.adapters.ports import ConcurrentUpdate
 from chalicelib.api.schemas import StepMessage
@@ -45,8 +46,8 @@ def enqueue(deps: Dependencies, case: Case, step: str) -> None:
 def _already_done(deps: Dependencies, case: Case, step: str) -> None:
     """A redelivered message whose step is done: the send to the next step may be what failed (its record
     was reported to SQS for that), so that message goes again. Any other duplicate is ignored."""
-    following = list(PIPELINE_STEPS[PIPELINE_STEPS.index(step) + 1:][:1])
-    if redelivered() and case.pending_step is not None and [case.pending_step] == following:
+    following = dict(pairwise(PIPELINE_STEPS)).get(step)
+    if redelivered() and following is not None and case.pending_step == following:
         log("redelivered after the step; the next step's message sent again", next_step=case.pending_step)
         enqueue(deps, case, case.pending_step)
     else:
