@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from chalice import Chalice, CognitoUserPoolAuthorizer, Rate, Response
@@ -27,14 +28,17 @@ from chalicelib.api.http import (
     M,
     api_errors,
     framework_error,
+    ids_fit,
     json_response,
     not_found,
     parse_body,
+    parse_headers,
     parse_query,
     text_response,
 )
 from chalicelib.api.schemas import (
     AnswerIn,
+    AppealHeaders,
     AppealIn,
     CaseListQuery,
     ClarificationIn,
@@ -92,8 +96,9 @@ def _base_url(request: Request) -> str:
 
 
 @app.middleware("http")
-def allow_configured_origins(event: Request, get_response: Any) -> Response:
-    response = framework_error(get_response(event))
+def http_edge(event: Request, get_response: Any) -> Response:
+    """Every answer: ids too long to exist are 404, framework errors in the API's shape, CORS for allowed origins."""
+    response = framework_error(get_response(event)) if ids_fit(event.uri_params) else not_found()
     settings = deps().settings
     response.headers.update(cors_headers(event.headers.get("origin"), event.path, settings.cors_origins,
                                          settings.admin_origins))
@@ -108,6 +113,9 @@ def health() -> Response:
 @app.route(openapi.OPENAPI_PATH)
 def openapi_document() -> Response:
     return json_response(openapi.build_document(app.routes))
+
+
+app.route(openapi.OPENAPI_V1_PATH, name="openapi_document_v1")(openapi_document)
 
 
 @app.route("/v1/sectors")
@@ -132,8 +140,8 @@ def list_districts() -> Response:
 @api_errors
 def submit_appeal() -> Response:
     request = _request()
-    appeal = parse_body(request.raw_body, AppealIn)
-    accepted = intake.submit_appeal(deps(), appeal, request.headers.get("idempotency-key"), _base_url(request))
+    appeal, headers = parse_body(request.raw_body, AppealIn), parse_headers(request.headers, AppealHeaders)
+    accepted = intake.submit_appeal(deps(), appeal, headers.idempotency_key, _base_url(request))
     return json_response(accepted.model_dump(), 202)
 
 
@@ -455,8 +463,13 @@ for _number, _path in enumerate(preflight_paths(list(app.routes))):  # after eve
     app.route(_path, methods=["OPTIONS"], name=f"preflight_{_number}")(preflight)
 
 
+def _batch(event: SQSEvent, model: type[M], handle: Callable[[M], None]) -> dict[str, Any]:
+    """Each record on its own; what the batch sends on goes out together at its end."""
+    return process_batch(event, model, handle, deps().queue)
+
+
 def _consume(event: SQSEvent, step: str, action: Action) -> dict[str, Any]:
-    return process_batch(event, StepMessage, lambda message: run_step(deps(), message, step, action))
+    return _batch(event, StepMessage, lambda message: run_step(deps(), message, step, action))
 
 
 @app.on_sqs_message(queue=queue_name("intake"), batch_size=10)
@@ -476,12 +489,12 @@ def on_assign(event: SQSEvent) -> dict[str, Any]:
 
 @app.on_sqs_message(queue=queue_name("notify"), batch_size=10)
 def on_notify(event: SQSEvent) -> dict[str, Any]:
-    return process_batch(event, NotifyMessage, lambda message: notify.consume(deps(), message))
+    return _batch(event, NotifyMessage, lambda message: notify.consume(deps(), message))
 
 
 @app.on_sqs_message(queue=queue_name("mail"), batch_size=10)
 def on_mail(event: SQSEvent) -> dict[str, Any]:
-    return process_batch(event, mail.MailMessage, lambda message: mail.consume(deps(), message))
+    return _batch(event, mail.MailMessage, lambda message: mail.consume(deps(), message))
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

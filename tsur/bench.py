@@ -14,12 +14,11 @@ transaction fails here, so the bench skips that copy. Reads are counted from mot
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -40,7 +39,7 @@ def bench() -> None:
 def bench_deadlines(sizes: tuple[int, ...], due: int) -> None:
     """Чтения проверки сроков при 1 000 и 100 000 открытых / the check's reads vs open cases."""
     reads = []
-    with _app_logs_on_stderr():
+    with redirect_stdout(sys.stderr):  # only the figures on stdout: the app's JSON log lines go to stderr
         for size in sizes:
             reads.append(_run(size, due))
     click.echo(json.dumps({"open": list(sizes), "due": due, "items_read": reads}))
@@ -52,22 +51,6 @@ def _run(size: int, due: int) -> int:
     click.echo(f"open {size:>7}  due {due}  items read {counted:>5}  taken {summary}  "
                f"({time.perf_counter() - started:.0f} s with setup)", err=True)
     return counted
-
-
-@contextmanager
-def _app_logs_on_stderr() -> Iterator[None]:
-    """Only the figures on stdout: the app's structured log lines go to stderr while the bench runs."""
-    from chalicelib.observability import get_logger
-
-    moved = []
-    for handler in get_logger().handlers:
-        if isinstance(handler, logging.StreamHandler) and handler.stream is not sys.stderr:
-            moved.append((handler, handler.setStream(sys.stderr)))
-    try:
-        yield
-    finally:
-        for handler, stream in moved:
-            handler.setStream(stream)
 
 
 @contextmanager

@@ -229,8 +229,9 @@ def replay_through_stack(appeals: list[tuple[float, dict[str, Any]]], speedup: f
     from tsur.local.aws import free_port
     from tsur.local.stack import LocalOptions, LocalStack
 
+    # rate_limit=0: the bench replays a whole city's appeals from one address
     options = LocalOptions(port=free_port(), aws_port=free_port(), agency_port=free_port(),
-                           mail_port=free_port(), state_dir=state_dir, fresh=True, save_interval=1e9)
+                           mail_port=free_port(), state_dir=state_dir, fresh=True, save_interval=1e9, rate_limit=0)
     stack = LocalStack(options)
     stack.start()
     run, stop = Run(), threading.Event()

@@ -55,10 +55,13 @@ def _stop_on_signals() -> threading.Event:
 @click.option("--visibility-timeout", default=20, show_default=True, help="SQS visibility timeout, seconds")
 @click.option("--max-receive-count", default=5, show_default=True, help="receives before the DLQ")
 @click.option("--no-demo-data", is_flag=True, help="do not seed the demo region, executors and operators")
+@click.option("--rate-limit", type=click.IntRange(min=0), default=None,
+              help="requests per client IP in 5 minutes to /v1/appeals, /v1/uploads, /v1/social/ "
+                   "[default: PublicRateLimitPer5Min of infra/template.json; 0: no limit]")
 def local(host: str, port: int, aws_port: int, agency_port: int, mail_port: int, answer_review: str,
           state_dir: Path, fresh: bool,
           schedule_interval: float, visibility_timeout: int, max_receive_count: int,
-          no_demo_data: bool) -> None:
+          no_demo_data: bool, rate_limit: int | None) -> None:
     """Вся система на этой машине (moto) / the whole system on this machine, on moto."""
     from tsur.local.stack import LocalOptions, LocalStack
 
@@ -67,7 +70,7 @@ def local(host: str, port: int, aws_port: int, agency_port: int, mail_port: int,
         host=host, port=port, aws_port=aws_port, agency_port=agency_port, mail_port=mail_port,
         answer_review=answer_review, state_dir=state_dir, fresh=fresh,
         schedule_interval=schedule_interval, visibility_timeout=visibility_timeout,
-        max_receive_count=max_receive_count, demo_data=not no_demo_data))
+        max_receive_count=max_receive_count, demo_data=not no_demo_data, rate_limit=rate_limit))
     stop = _stop_on_signals()
     try:
         stack.start()

@@ -1,9 +1,10 @@
 """`tsur deploy pages`: upload the static pages to the stack's site bucket, with the API address set.
 
-The admin page, the widget, the tracking page and the demo page go to the AdminSiteBucket that
-CloudFront serves. `admin/config.js` and `track/config.js` are written with the API's address and the
-Cognito sign-in settings, and the widget's script gets the API's address as its default, so the same
-files work in every stage and an agency embeds the widget with one script tag.
+The admin page, the widget, the tracking page, the API's documentation page and the demo page go to the
+AdminSiteBucket that CloudFront serves. `admin/config.js`, `track/config.js` and `api/config.js` are
+written with the API's address and the Cognito sign-in settings, and the widget's script gets the API's
+address as its default, so the same files work in every stage and an agency embeds the widget with one
+script tag.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from typing import Any
 import click
 
 WEB = Path(__file__).resolve().parents[1] / "web"
-SITES = ("admin", "widget", "track", "demo")
-CONFIGURED = ("admin", "track")  # the pages that read <site>/config.js
+SITES = ("admin", "widget", "track", "api", "demo")
+CONFIGURED = ("admin", "track", "api")  # the pages that call the API: their config.js names it
 WIDGET_SCRIPT = "widget/tsur-widget.js"
 # The one line of the widget's script the deploy step rewrites: its default API address.
 WIDGET_DEFAULTS = re.compile(r"^(?P<indent>[ ]*)const DEPLOYED = \{.*\};$", re.MULTILINE)

@@ -32,6 +32,7 @@ from chalicelib.adapters.ports import (
     Mailer,
     MessageQueue,
     OperatorDirectory,
+    OutgoingMessage,
     RoutingRulesStore,
     TrainingExample,
     TrainingExamples,
@@ -183,9 +184,9 @@ class InMemoryQueue(MessageQueue):
         self.sent: list[tuple[str, dict[str, Any]]] = []
         self.delays: list[int] = []  # the delay_seconds of every send, in order
 
-    def send(self, step: str, message: dict[str, Any], delay_seconds: int = 0) -> None:
-        self.sent.append((step, copy.deepcopy(message)))
-        self.delays.append(delay_seconds)
+    def send_now(self, outgoing: OutgoingMessage) -> None:
+        self.sent.append((outgoing.step, copy.deepcopy(outgoing.message)))
+        self.delays.append(outgoing.delay_seconds)
 
     def take(self, step: str) -> list[dict[str, Any]]:
         taken = [m for s, m in self.sent if s == step]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from chalicelib.auth.api_keys import ApiKey
 from chalicelib.auth.operators import OperatorUser
+from chalicelib.batch import outbox
 from chalicelib.domain.case import Case, CaseEvent
 from chalicelib.domain.deadline_watch import ExecutorCounters
 from chalicelib.domain.delivery import Delivery
@@ -133,10 +135,38 @@ class Mailer(ABC):
     def send(self, to: str, subject: str, text: str) -> None: ...
 
 
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """A message for a step's queue. `origin`: the SQS record whose processing sent it (chalicelib.batch)."""
+
+    step: str
+    message: dict[str, Any] = field(hash=False)
+    delay_seconds: int = 0
+    origin: str = ""
+
+
 class MessageQueue(ABC):
-    @abstractmethod
     def send(self, step: str, message: dict[str, Any], delay_seconds: int = 0) -> None:
-        """`delay_seconds` (at most 900, SQS's limit) holds the message back before it can be received."""
+        """`delay_seconds` (at most 900, SQS's limit) holds the message back before it can be received.
+
+        Inside an SQS consumer's batch the message is sent when the batch is done, with the batch's
+        others (`chalicelib.batch.outbox`); elsewhere at once."""
+        outgoing = OutgoingMessage(step, message, delay_seconds)
+        if not outbox.hold(outgoing):
+            self.send_now(outgoing)
+
+    @abstractmethod
+    def send_now(self, outgoing: OutgoingMessage) -> None: ...
+
+    def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[OutgoingMessage]:
+        """Send them all and return those that could not be sent. Here one at a time; SQS batches them."""
+        failed = []
+        for outgoing in messages:
+            try:
+                self.send_now(outgoing)
+            except Exception:
+                failed.append(outgoing)
+        return failed
 
 
 @dataclass(frozen=True)

@@ -24,17 +24,27 @@ def parse_body(raw: str | bytes | None, model: type[M]) -> M:
         data = json.loads(raw or b"")
     except (ValueError, UnicodeDecodeError):
         raise bad_json() from None
+    except RecursionError:  # a few KB of `[[[[…` nest deeper than the parser's stack
+        raise bad_json("Слишком глубокая вложенность JSON") from None
     if not isinstance(data, dict):
         raise bad_json()
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise validation_failed(exc) from None
+    return _validate(data, model)
 
 
 def parse_query(params: Mapping[str, str] | None, model: type[M]) -> M:
+    return _validate(dict(params or {}), model)
+
+
+def parse_headers(headers: Mapping[str, str], model: type[M]) -> M:
+    """The headers `model` names by their aliases (`Idempotency-Key`); HTTP header names ignore case."""
+    given = {name.lower(): value for name, value in headers.items()}
+    names = [field.alias or name for name, field in model.model_fields.items()]
+    return _validate({name: given[name.lower()] for name in names if name.lower() in given}, model)
+
+
+def _validate(data: dict[str, Any], model: type[M]) -> M:
     try:
-        return model.model_validate(dict(params or {}))
+        return model.model_validate(data)
     except ValidationError as exc:
         raise validation_failed(exc) from None
 
@@ -61,6 +71,14 @@ def api_errors(view: Callable[..., Response]) -> Callable[..., Response]:
             return json_response(exc.body(), exc.status)
 
     return wrapper
+
+
+MAX_PATH_ID = 200  # case ids are 20 characters, webhook ids about 40; DynamoDB keys hold at most 2048 bytes
+
+
+def ids_fit(uri_params: Mapping[str, str] | None) -> bool:
+    """False when a path parameter is too long to name anything: answered 404 before any lookup."""
+    return all(len(value) <= MAX_PATH_ID for value in (uri_params or {}).values())
 
 
 def not_found() -> Response:

@@ -8,7 +8,7 @@ is described here).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
@@ -18,7 +18,8 @@ from chalicelib.api import admin_schemas as admin
 from chalicelib.api import schemas as public
 from chalicelib.api.vk import VkCallbackIn
 
-OPENAPI_PATH = "/v1/openapi.json"
+OPENAPI_PATH = "/openapi.json"
+OPENAPI_V1_PATH = "/v1/openapi.json"  # where it was served first; kept for the clients that read it there
 TRACKING, EXECUTOR, OPERATOR = "trackingToken", "executorKey", "operatorBearer"
 
 
@@ -31,17 +32,18 @@ class Operation:
     status: int = 200
     reply: type[BaseModel] | None = None
     text_reply: bool = False
-    headers: tuple[str, ...] = field(default_factory=tuple)
+    headers: type[BaseModel] | None = None
 
 
 OPERATIONS: dict[str, Operation] = {
     "health": Operation("Проверка работоспособности"),
     "openapi_document": Operation("Этот документ OpenAPI"),
+    "openapi_document_v1": Operation("Этот документ OpenAPI (прежний адрес)"),
     "list_sectors": Operation("Сферы для виджета"),
     "list_municipalities": Operation("Районы для виджета"),
     "list_districts": Operation("Карта районов (SVG-пути) для выбора точки"),
     "submit_appeal": Operation("Подать обращение", body=public.AppealIn, status=202, reply=public.AppealAccepted,
-                               headers=("Idempotency-Key",)),
+                               headers=public.AppealHeaders),
     "get_appeal": Operation("Статус обращения для жителя", security=TRACKING),
     "clarify_appeal": Operation("Уточнение от жителя", body=public.ResidentClarificationIn, security=TRACKING),
     "rate_answer": Operation("Оценка ответа", body=public.RatingIn, security=TRACKING),
@@ -85,6 +87,17 @@ OPERATIONS: dict[str, Operation] = {
                                      reply=admin.ApiKeysOut),
     "admin_revoke_executor_key": Operation("Отозвать API-ключ исполнителя", security=OPERATOR, reply=admin.ApiKeyOut),
 }
+# Operations are grouped for people (the page web/api/ follows the tags, in this order) ...
+TAGS = {
+    "Жители и виджет": "Подача обращения, статус по ссылке, уточнение, оценка, повторное открытие",
+    "Исполнители": "API исполнителей: свои обращения, ответы, уточнения, вложения",
+    "Операторы": "Рабочее место оператора ЦУР: вход, модерация, работа с обращениями, аналитика",
+    "Соцсети": "Инцидент Менеджмент: события VK Callback API",
+    "Служебные": "Проверка работоспособности и этот документ",
+}
+# ... by the first prefix of the path that matches.
+TAG_PREFIXES = (("/v1/executor/", "Исполнители"), ("/v1/admin/", "Операторы"), ("/v1/auth/", "Операторы"),
+                ("/v1/social/", "Соцсети"), ("/v1/", "Жители и виджет"), ("/", "Служебные"))
 _AUTH_ERRORS = {TRACKING: ("404",), EXECUTOR: ("401", "404"), OPERATOR: ("401", "403", "404")}
 
 SECURITY_SCHEMES = {
@@ -120,11 +133,19 @@ def _ref(model: type[BaseModel]) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+def _parameters(model: type[BaseModel], where: str) -> list[dict[str, Any]]:
+    """The fields of a query or headers model as OpenAPI parameters (`where`: "query" or "header")."""
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
     required = set(schema.get("required", []))
-    return [{"name": name, "in": "query", "required": name in required, "schema": prop}
+    return [{"name": name, "in": where, "required": name in required,
+             "schema": _present(prop) if where == "header" else prop}
             for name, prop in schema.get("properties", {}).items()]
+
+
+def _present(prop: dict[str, Any]) -> dict[str, Any]:
+    """An optional header is absent, never null: its schema without the `null` branch."""
+    branches = [b for b in prop.get("anyOf", []) if b.get("type") != "null"]
+    return {**branches[0], "title": prop.get("title", "")} if len(branches) == 1 else prop
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -148,8 +169,13 @@ def _responses(op: Operation) -> dict[str, Any]:
                           "422": _error("Ошибки в полях: по сообщению на поле")})
     for status in _AUTH_ERRORS.get(op.security or "", ()):
         responses[status] = _error("Нет доступа или не найдено")
+    responses["429"] = _error("Слишком много запросов: повторите через Retry-After секунд")
     responses["4XX"] = _error("Другие ошибки клиента, в том же виде")
     return responses
+
+
+def _tag(path: str) -> str:
+    return next(name for prefix, name in TAG_PREFIXES if path.startswith(prefix))
 
 
 def _operation(view_name: str, path: str, method: str) -> dict[str, Any]:
@@ -157,13 +183,14 @@ def _operation(view_name: str, path: str, method: str) -> dict[str, Any]:
         op = Operation("CORS preflight", status=204)
     else:
         op = OPERATIONS.get(view_name, Operation(f"{view_name} (не описан)"))
-    result: dict[str, Any] = {"operationId": view_name, "summary": op.summary, "responses": _responses(op)}
+    result: dict[str, Any] = {"operationId": view_name, "summary": op.summary, "tags": [_tag(path)],
+                              "responses": _responses(op)}
     parameters = [{"name": part[1:-1], "in": "path", "required": True, "schema": {"type": "string"}}
                   for part in path.split("/") if part.startswith("{")]
-    parameters += [{"name": h, "in": "header", "required": False, "schema": {"type": "string", "maxLength": 200}}
-                   for h in op.headers]
+    if op.headers:
+        parameters += _parameters(op.headers, "header")
     if op.query:
-        parameters += _query_parameters(op.query)
+        parameters += _parameters(op.query, "query")
     if parameters:
         result["parameters"] = parameters
     if op.body:
@@ -181,6 +208,7 @@ def build_document(routes: dict[str, dict[str, Any]], version: str = "1") -> dic
         "openapi": "3.1.0",
         "info": {"title": "ЦУР: обращения жителей (tsur)", "version": version,
                  "description": "Ошибки клиента: JSON {error, message, fields: [{field, message}]}"},
+        "tags": [{"name": name, "description": text} for name, text in TAGS.items()],
         "paths": paths,
         "components": {"schemas": _component_schemas(), "securitySchemes": SECURITY_SCHEMES},
     }

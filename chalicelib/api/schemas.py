@@ -88,6 +88,29 @@ class AppealIn(_Strict):
         return value
 
 
+# DynamoDB keys hold at most 2048 bytes; an idempotency key is a client's UUID or similar token.
+IDEMPOTENCY_KEY_MAX = 200
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9._:~+/=-]+$"
+
+
+def _idempotency_key(value: str) -> str:
+    if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, value):
+        raise ValueError("Допустимы латинские буквы, цифры и знаки . _ : ~ + / = -, без пробелов")
+    return value
+
+
+IdempotencyKey = Annotated[str, Field(min_length=1, max_length=IDEMPOTENCY_KEY_MAX,
+                                      json_schema_extra={"pattern": IDEMPOTENCY_KEY_PATTERN}),
+                           AfterValidator(_idempotency_key)]
+
+
+class AppealHeaders(BaseModel):
+    """The headers `POST /v1/appeals` reads."""
+
+    model_config = ConfigDict(extra="ignore")
+    idempotency_key: IdempotencyKey | None = Field(None, alias="Idempotency-Key")
+
+
 class AppealAccepted(BaseModel):
     id: str
     token: str

@@ -48,9 +48,12 @@ def new_api_key(executor_id: str, now: datetime, label: str = "") -> NewApiKey:
     return NewApiKey(ApiKey(key_id, executor_id, hash_key(plaintext), now, label=label), plaintext)
 
 
+MAX_KEY_ID = 64  # issued ids are 12 hex digits; a longer one names no key (and no DynamoDB key can hold it)
+
+
 def parse_key(presented: str) -> str | None:
     """The key id of a well-formed key, or None."""
     if not presented.startswith(PREFIX):
         return None
     key_id, _, secret = presented[len(PREFIX):].partition("_")
-    return key_id if key_id and secret else None
+    return key_id if 0 < len(key_id) <= MAX_KEY_ID and secret else None

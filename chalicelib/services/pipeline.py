@@ -2,8 +2,9 @@
 
 Each case records the step it waits for (`pending_step`). A step runs only while the case waits for
 it, so a redelivered message changes nothing twice. The case is saved with a version condition; on a
-conflict the step is re-run on the fresh case. After the save the next step's message is sent; if
-that send is lost, the sweeper re-sends it (the case still says which step it waits for).
+conflict the step is re-run on the fresh case. After the save the next step's message is sent (with the
+batch's others, at its end); if that send fails, the record goes back to SQS and its redelivery sends it
+again, and if it is lost anyway the sweeper re-sends it (the case still says which step it waits for).
 """
 
 from __future__ import annotations
@@ -11,13 +12,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from itertools import pairwise
 
 from chalicelib.adapters.ports import ConcurrentUpdate
 from chalicelib.api.schemas import StepMessage
+from chalicelib.batch.outbox import redelivered
 from chalicelib.domain.case import Case
 from chalicelib.observability import log, log_context
 from chalicelib.services import effects
 from chalicelib.services.deps import Dependencies
+from chalicelib.settings import PIPELINE_STEPS
 
 Action = Callable[[Dependencies, Case, datetime], str | None]
 CONFLICT_ATTEMPTS = 3
@@ -39,6 +43,17 @@ def enqueue(deps: Dependencies, case: Case, step: str) -> None:
         log("enqueue failed; the sweeper will re-send it", logging.WARNING, next_step=step, exc_info=True)
 
 
+def _already_done(deps: Dependencies, case: Case, step: str) -> None:
+    """A redelivered message whose step is done: the send to the next step may be what failed (its record
+    was reported to SQS for that), so that message goes again. Any other duplicate is ignored."""
+    following = dict(pairwise(PIPELINE_STEPS)).get(step)
+    if redelivered() and following is not None and case.pending_step == following:
+        log("redelivered after the step; the next step's message sent again", next_step=case.pending_step)
+        enqueue(deps, case, case.pending_step)
+    else:
+        log("step already done; message ignored", pending_step=case.pending_step)
+
+
 def run_step(deps: Dependencies, message: StepMessage, step: str, action: Action) -> None:
     with log_context(case_id=message.case_id, correlation_id=message.correlation_id, step=step):
         for attempt in range(1, CONFLICT_ATTEMPTS + 1):
@@ -56,7 +71,7 @@ def _run_once(deps: Dependencies, case_id: str, step: str, action: Action) -> No
     if case is None:
         raise CaseNotFound(case_id)
     if not case.is_waiting_for(step):
-        log("step already done; message ignored", pending_step=case.pending_step)
+        _already_done(deps, case, step)
         return
     now = deps.clock()
     try:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import Stack, running_stack, wait_for
+from tests.e2e.conftest import STACK_ARGS, Stack, running_stack, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -33,7 +33,7 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The local stack with answers waiting for an operator (as in AWS), so the pages publish and return them."""
-    yield from running_stack(tmp_path_factory, "--answer-review", "operator")
+    yield from running_stack(tmp_path_factory, *STACK_ARGS, "--answer-review", "operator")
 
 
 @pytest.fixture(scope="session")

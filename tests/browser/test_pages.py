@@ -355,3 +355,27 @@ def test_a_parked_delivery_is_replayed_and_a_dead_letter_sent_back_from_the_page
            ).to_contain_text("0")
     replayed = [e for e in admin_case(stack, case_id)["timeline"] if e["kind"] == "delivery_replayed"]
     assert [e["actor"] for e in replayed] == ["operator:operator"]
+
+
+def test_the_api_page_shows_the_operations_with_their_fields(stack: Stack, open_page: Any) -> None:
+    page = open_page()
+    page.goto(f"{stack.api}/api/")
+    operation = page.locator("section.op[data-path='/v1/appeals'][data-method='post']")
+    expect(operation.get_by_role("heading", level=3)).to_have_text("POST /v1/appeals")
+    expect(operation).to_contain_text("Подать обращение")
+    text_row = operation.get_by_role("row").filter(has=page.get_by_role("cell", name="text", exact=True))
+    expect(text_row).to_contain_text("строка")
+    expect(text_row).to_contain_text("да")  # required
+    expect(text_row).to_contain_text("длина 1–5000")
+    expect(operation.get_by_role("row").filter(has=page.get_by_role("cell", name="contact.email", exact=True))
+           ).to_contain_text("не длиннее 254")
+    expect(operation.get_by_role("row").filter(has=page.get_by_role("cell", name="Idempotency-Key"))
+           ).to_contain_text("заголовок")
+    expect(operation).to_contain_text("без авторизации")
+    expect(operation.locator(".responses")).to_contain_text("202")
+    tracking = page.locator("section.op[data-path='/v1/appeals/{case_id}'][data-method='get']")
+    expect(tracking).to_contain_text("X-Tracking-Token")
+    expect(page.get_by_role("heading", name="Исполнители", exact=True)).to_be_visible()
+    expect(page.locator("section.op[data-method='options']")).to_have_count(0)  # CORS preflight is left out
+    operation.evaluate("node => node.scrollIntoView()")
+    screenshot(page, "api-page")

@@ -16,6 +16,9 @@ import requests
 from tsur.local.aws import free_port
 
 TSUR = str(Path(sys.executable).parent / "tsur")
+# The tests' requests all come from 127.0.0.1, more than one resident would send: the per-client rate
+# limit is set high unless a module asks otherwise (`STACK_ARGS`, see test_rate_limit.py).
+STACK_ARGS = ("--rate-limit", "100000")
 
 
 class Stack:
@@ -73,8 +76,8 @@ def running_stack(tmp_path_factory: pytest.TempPathFactory, *options: str) -> It
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    yield from running_stack(tmp_path_factory)
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    yield from running_stack(tmp_path_factory, *getattr(request.module, "STACK_ARGS", STACK_ARGS))
 
 
 def track(stack: Stack, accepted: dict) -> dict:

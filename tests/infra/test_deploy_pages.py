@@ -30,9 +30,10 @@ def site(monkeypatch):
 def test_the_pages_are_uploaded_with_their_content_types_and_the_config(site):
     keys, get = site
     assert {"admin/index.html", "widget/tsur-widget.js", "track/index.html", "admin/config.js",
-            "track/config.js", "demo/index.html"} <= set(keys)
+            "track/config.js", "demo/index.html", "api/index.html", "api/api.js", "api/config.js"} <= set(keys)
+    assert keys.count("api/config.js") == 1  # the deployed one, not the local file
     assert "javascript" in get("widget/tsur-widget.js")["ContentType"]
-    for page in ("admin", "track"):
+    for page in ("admin", "track", "api"):
         config = get(f"{page}/config.js")["Body"].read().decode()
         settings = json.loads(config.removeprefix("window.TSUR_CONFIG = ").rstrip(";\n"))
         assert settings == {"api": API, "auth": "cognito", "client_id": "client123",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -237,6 +238,81 @@ def test_the_admin_page_can_preflight_and_read_401s_from_the_gateway(stage: str,
     for path in ("/v1/admin/cases", "/v1/admin/cases/{case_id}/reassign", "/v1/auth/login",
                  "/v1/admin/dlq/{queue}/redrive"):
         assert "security" not in body["paths"][path]["options"], path  # a preflight carries no token
-    unauthorized = body["x-amazon-apigateway-gateway-responses"]["Fn::If"][1]["UNAUTHORIZED"]
+    unauthorized = body["x-amazon-apigateway-gateway-responses"]["UNAUTHORIZED"]["Fn::If"][1]
     assert unauthorized["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == {
         "Fn::Sub": "'https://${AdminDistribution.DomainName}'"}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_public_paths_are_rate_limited_per_client_ip_by_waf(stage: str, templates: dict[str, Any]) -> None:
+    from tsur.local.template import api_limits
+
+    template = templates[stage]
+    acl = template["Resources"]["PublicWebAcl"]
+    assert (acl["Type"], acl["Condition"], acl["Properties"]["Scope"]) == ("AWS::WAFv2::WebACL", "IsDeployed",
+                                                                        "REGIONAL")
+    (rule,) = acl["Properties"]["Rules"]
+    rated = rule["Statement"]["RateBasedStatement"]
+    assert rated["AggregateKeyType"] == "IP" and rated["EvaluationWindowSec"] == 300
+    assert rated["Limit"] == {"Ref": "PublicRateLimitPer5Min"}
+    assert template["Parameters"]["PublicRateLimitPer5Min"]["Default"] == api_limits().per_client == 600
+    public = re.compile(rated["ScopeDownStatement"]["RegexMatchStatement"]["RegexString"])
+    stage_name = json.loads((REPO / ".chalice" / "config.json").read_text())["stages"][stage]["api_gateway_stage"]
+    for path in ("/v1/appeals", "/v1/appeals/c_1", "/v1/appeals/c_1/rating", "/v1/uploads", "/v1/social/vk"):
+        assert public.search(f"/{stage_name}{path}") and public.search(path), path
+    for path in ("/v1/admin/cases", "/v1/executor/cases", "/v1/sectors", "/health", "/openapi.json"):
+        assert not public.search(f"/{stage_name}{path}"), path
+    block = rule["Action"]["Block"]["CustomResponse"]
+    assert block["ResponseCode"] == 429 and block["ResponseHeaders"][0]["Name"] == "Retry-After"
+    body = json.loads(acl["Properties"]["CustomResponseBodies"][block["CustomResponseBodyKey"]]["Content"])
+    assert set(body) == {"error", "message", "fields"}
+    association = template["Resources"]["PublicWebAclAssociation"]["Properties"]
+    assert association["WebACLArn"] == {"Fn::GetAtt": ["PublicWebAcl", "Arn"]}
+    assert association["ResourceArn"] == {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/"
+                                                     "${RestAPI}/stages/${RestAPI.Stage}"}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_api_stage_is_throttled_for_all_clients_together(stage: str, templates: dict[str, Any]) -> None:
+    from tsur.local.template import api_limits
+
+    template = templates[stage]
+    api = template["Resources"]["RestAPI"]["Properties"]
+    assert api["MethodSettings"] == [{"ResourcePath": "/*", "HttpMethod": "*",
+                                      "ThrottlingRateLimit": {"Ref": "ApiThrottlingRateLimit"},
+                                      "ThrottlingBurstLimit": {"Ref": "ApiThrottlingBurstLimit"}}]
+    parameters = template["Parameters"]
+    assert (parameters["ApiThrottlingRateLimit"]["Default"], parameters["ApiThrottlingBurstLimit"]["Default"]) == (
+        api_limits().rate_per_s, api_limits().burst) == (100, 200)
+    throttled = api["DefinitionBody"]["x-amazon-apigateway-gateway-responses"]["THROTTLED"]
+    assert throttled["statusCode"] == 429
+    assert set(json.loads(throttled["responseTemplates"]["application/json"])) == {"error", "message", "fields"}
+
+
+def _sam_transform(template: dict[str, Any], stage: str) -> dict[str, Any]:
+    """What CloudFormation's SAM transform makes of the packaged template (offline: code from a dummy S3 key)."""
+    from samtranslator.translator.transform import transform
+
+    class NoManagedPolicies:
+        def load(self) -> dict[str, str]:
+            return {}
+
+    template = json.loads(json.dumps(template))
+    for resource in template["Resources"].values():
+        if resource.get("Type") == "AWS::Serverless::Function":
+            resource["Properties"]["CodeUri"] = "s3://artifacts/deployment.zip"
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-central-1")
+    return dict(transform(template, {"Stage": stage}, NoManagedPolicies()))
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_after_the_sam_transform_waf_guards_the_deployed_stage(stage: str, templates: dict[str, Any]) -> None:
+    resources = _sam_transform(templates[stage], stage)["Resources"]
+    stages = [name for name, res in resources.items() if res["Type"] == "AWS::ApiGateway::Stage"]
+    assert stages == ["RestAPIapiStage"]
+    settings = resources["RestAPIapiStage"]["Properties"]["MethodSettings"]
+    assert settings[0]["ThrottlingRateLimit"] == {"Ref": "ApiThrottlingRateLimit"}
+    arn = resources["PublicWebAclAssociation"]["Properties"]["ResourceArn"]["Fn::Sub"]
+    assert arn.endswith("/restapis/${RestAPI}/stages/${RestAPIapiStage}")  # a reference: made after the stage
+    body = resources["RestAPI"]["Properties"]["Body"]
+    assert body["x-amazon-apigateway-gateway-responses"]["THROTTLED"]["statusCode"] == 429

@@ -48,6 +48,8 @@ def test_standalone_template_drops_only_the_merge_pieces() -> None:
     assert partial == {"OnIntake", "OnClassify", "OnAssign", "OnNotify", "OnMail", "RestAPI"}
     assert set(template["Resources"]) == set(raw["Resources"]) - partial - aws_only
     assert set(template["Outputs"]) == OUTPUTS
+    assert {"PublicWebAcl", "PublicWebAclAssociation"} <= aws_only  # the rate limits: AWS's, enforced locally
+    assert set(template["Parameters"]) == {"Stage", "QueueVisibilityTimeout", "MaxReceiveCount", "WidgetOrigins"}
 
 
 def test_outputs_resolve(outputs: dict[str, str]) -> None:

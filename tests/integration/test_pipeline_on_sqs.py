@@ -88,3 +88,15 @@ def test_a_failing_executor_endpoint_is_retried_then_parked_for_operators_who_re
     assert [e.kind for e in moto_deps.cases.events(accepted.id)][-1] == "delivered"
     assert {h["webhook-id"] for _, h, _ in moto_deps.webhooks.requests} == {parked.id}
     assert len(moto_deps.webhooks.requests) == 12
+
+
+def test_a_batch_sends_its_next_steps_in_one_request(moto_deps, pollers):
+    accepted = [intake.submit_appeal(moto_deps, GARBAGE) for _ in range(5)]
+    calls: list[str] = []
+    moto_deps.queue._sqs.meta.events.register("after-call.sqs", lambda model, **_: calls.append(model.name))
+    assert pollers["intake"].poll_once().received == 5
+    assert calls == ["SendMessageBatch"]  # five cases to classify, one request
+    assert {moto_deps.cases.get(a.id).pending_step for a in accepted} == {"classify"}
+    pump(pollers)
+    assert {moto_deps.cases.get(a.id).status for a in accepted} <= {Status.ASSIGNED, Status.LINKED}
+    assert calls.count("SendMessage") == 0

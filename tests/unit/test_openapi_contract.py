@@ -1,5 +1,6 @@
 """The OpenAPI document: every route of the app is in it, it is a valid OpenAPI 3.1 document, it is
-served at /v1/openapi.json, and its request schemas are the models that validate the requests."""
+served at /openapi.json (and, as first, at /v1/openapi.json), and its request schemas are the models that
+validate the requests."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from chalice.test import Client
 from openapi_spec_validator import validate
 
 from app import app
-from chalicelib.api.openapi import OPENAPI_PATH, OPERATIONS, build_document
+from chalicelib.api.openapi import OPENAPI_PATH, OPENAPI_V1_PATH, OPERATIONS, TAGS, build_document
 
 
 @pytest.fixture(scope="module")
@@ -33,11 +34,28 @@ def test_the_document_is_valid_openapi(document):
     validate(document)
 
 
-def test_the_document_is_served_and_the_same(fake_deps, document):
+@pytest.mark.parametrize("path", [OPENAPI_PATH, OPENAPI_V1_PATH])
+def test_the_document_is_served_and_the_same(fake_deps, document, path):
+    assert OPENAPI_PATH == "/openapi.json"
     with Client(app) as client:
-        response = client.http.get(OPENAPI_PATH)
+        response = client.http.get(path)
     assert response.status_code == 200
     assert response.json_body == document
+
+
+def test_every_operation_has_one_of_the_documents_tags(document):
+    assert [t["name"] for t in document["tags"]] == list(TAGS)
+    for path, item in document["paths"].items():
+        for operation in item.values():
+            assert len(operation["tags"]) == 1 and operation["tags"][0] in TAGS, (path, operation)
+    assert document["paths"]["/v1/appeals"]["post"]["tags"] == ["Жители и виджет"]
+    assert document["paths"]["/v1/executor/cases"]["get"]["tags"] == ["Исполнители"]
+
+
+def test_the_idempotency_header_comes_from_its_model(document):
+    (header,) = [p for p in document["paths"]["/v1/appeals"]["post"]["parameters"] if p["in"] == "header"]
+    assert header["name"] == "Idempotency-Key" and header["required"] is False
+    assert header["schema"]["maxLength"] == 200 and header["schema"]["pattern"].startswith("^[A-Za-z0-9")
 
 
 def test_request_bodies_come_from_the_validating_models(document):

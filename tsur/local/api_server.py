@@ -16,6 +16,8 @@ from chalice.local import (
     RouteMatcher,
 )
 
+from chalicelib.observability import safe_request_line
+from tsur.local.rate_limit import FrontLimits
 from tsur.local.runtime import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, log
 from tsur.local.static_files import StaticMatch, StaticSites, content_type
 
@@ -23,15 +25,17 @@ NOT_FOUND = "Не найдено / Not found\n".encode()
 
 
 class SiteAwareRequestHandler(ChaliceRequestHandler):
-    """Serves GET/HEAD under a web/ site from disk; everything else goes to the Chalice app."""
+    """Serves GET/HEAD under a web/ site from disk; everything else goes to the Chalice app, within the
+    rate limits that WAF and API Gateway apply in AWS (`limits`; None: unlimited)."""
 
     sites: StaticSites
     routes: RouteMatcher
+    limits: FrontLimits | None = None
 
     def _generic_handle(self) -> None:
         match = self.sites.match(self.path)
         if match is None or (match.missing and self._is_api_route()):
-            super()._generic_handle()
+            self._call_api()
         elif self.command not in ("GET", "HEAD"):
             self._send_plain(405, "Метод не поддерживается / Method not allowed\n".encode(),
                              {"Allow": "GET, HEAD"})
@@ -40,6 +44,13 @@ class SiteAwareRequestHandler(ChaliceRequestHandler):
 
     # BaseHTTPRequestHandler dispatches through these names, bound to the base implementation.
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _generic_handle
+
+    def _call_api(self) -> None:
+        refused = self.limits.check(self.client_address[0], self.path) if self.limits else None
+        if refused is None:
+            super()._generic_handle()
+        else:
+            self._send_plain(refused.status, refused.body, refused.headers)
 
     def _is_api_route(self) -> bool:
         try:
@@ -70,7 +81,8 @@ class SiteAwareRequestHandler(ChaliceRequestHandler):
             self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
-        log.info("api %s", format % args)
+        """The access log: never a tracking token or key from the query, never a raw control character."""
+        log.info("api %s", safe_request_line(format % args))
 
 
 def local_config(stage: str) -> Config:
@@ -78,14 +90,15 @@ def local_config(stage: str) -> Config:
                          lambda_memory_size=DEFAULT_MEMORY_MB)
 
 
-def make_api_server(app: Chalice, web_root: Path, host: str, port: int, stage: str = "local") -> LocalDevServer:
+def make_api_server(app: Chalice, web_root: Path, host: str, port: int, stage: str = "local",
+                    limits: FrontLimits | None = None) -> LocalDevServer:
     """Bind host:port now (so a busy port fails at start); serve once `serve_in_thread` is called."""
     if not isinstance(app, LocalChalice):
         # What chalice.local.create_local_server does: a thread-local `current_request`.
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
         app.__class__ = CustomLocalChalice
     handler = type("Handler", (SiteAwareRequestHandler,), {
-        "sites": StaticSites(web_root), "routes": RouteMatcher(list(app.routes))})
+        "sites": StaticSites(web_root), "routes": RouteMatcher(list(app.routes)), "limits": limits})
     return LocalDevServer(app, local_config(stage), host, port, handler_cls=handler)
 
 

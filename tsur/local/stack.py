@@ -28,6 +28,7 @@ from tsur.local.app_loader import REPO_ROOT, app_environment, load_app, schedule
 from tsur.local.aws import aws_environment, client, ensure_port_free, point_boto3_at, start_moto
 from tsur.local.mailbox import MailboxServer
 from tsur.local.moto_transactions import like_dynamodb
+from tsur.local.rate_limit import FrontLimits
 from tsur.local.runtime import LOCAL_REGION, log
 from tsur.local.state import StateStore
 from tsur.local.static_files import StaticSites
@@ -38,7 +39,8 @@ LOCAL_SENDER = f"ЦУР <{LOCAL_SENDER_ADDRESS}>"
 LOCAL_OPERATORS_ADDRESS = "operators@tsur.local"  # alerts (410 Gone) land in the local mailbox too
 # POST /v1/social/vk answers any community with these (local demo values; the credentials file lists them).
 DEMO_VK = {"VK_CONFIRMATION_CODE": "tsur-local-confirm", "VK_SECRET": "tsur-local-vk-secret"}
-SITE_LABELS = {"demo": "Демо виджета / widget demo:", "admin": "Админка / admin:"}
+SITE_LABELS = {"demo": "Демо виджета / widget demo:", "admin": "Админка / admin:",
+               "api": "Документация API / API docs:"}
 STOP_TIMEOUT_S = 8.0
 
 
@@ -57,6 +59,7 @@ class LocalOptions:
     max_receive_count: int = 5
     demo_data: bool = True
     save_interval: float = 15.0
+    rate_limit: int | None = None  # requests per client IP in the window; None: infra/template.json's, 0: off
     stage: str = "local"
     app_file: Path = field(default=REPO_ROOT / "app.py")
     web_root: Path = field(default=REPO_ROOT / "web")
@@ -111,6 +114,7 @@ class LocalStack:
         self.agency: AgencyServer | None = None
         self.state: StateStore | None = None
         self.credentials_file: Path | None = None
+        self.limits: FrontLimits | None = None
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._cleanup = ExitStack()
@@ -154,7 +158,8 @@ class LocalStack:
         self.app = self._load_app()
         self._load_credentials()
         self._start_workers(self.app)
-        api = make_api_server(self.app, opts.web_root, opts.host, opts.port, opts.stage)
+        self.limits = FrontLimits(template.api_limits(), opts.rate_limit)
+        api = make_api_server(self.app, opts.web_root, opts.host, opts.port, opts.stage, self.limits)
         self._on_stop("API server", stop_server, api, serve_in_thread(api))
 
     def _create_resources(self) -> dict[str, str]:
@@ -255,6 +260,12 @@ class LocalStack:
             if thread.is_alive():
                 log.warning("%s is still busy; leaving it behind", thread.name)
 
+    def _rate_limit_line(self) -> str:
+        limits = template.api_limits()
+        per_client = self.limits.per_client if self.limits else limits.per_client
+        client = f"{per_client} за {limits.window_s // 60} мин с адреса" if per_client else "без лимита на адрес"
+        return f"{client} (/v1/appeals, /v1/uploads, /v1/social/); {limits.rate_per_s:g}/с на всех"
+
     def banner(self) -> str:
         opts = self.options
         sites = StaticSites(opts.web_root).site_names()
@@ -263,6 +274,7 @@ class LocalStack:
             "ЦУР локально / TSUR local — всё запущено / up and running",
             f"  API:                                  {opts.api_url}/",
             f"  Проверка / health:                    {opts.api_url}/health",
+            f"  Лимит / rate limit:                   {self._rate_limit_line()}",
             *[f"  {label:<38}{opts.api_url}/{name}/" for name, label in SITE_LABELS.items() if name in sites],
             f"  Демо-исполнитель / demo agency:       {opts.agency_url}/",
             f"  Почта заявителей / residents' mail:   {opts.mailbox_url}/",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ def standalone_template(path: str | Path = TEMPLATE_PATH) -> dict[str, Any]:
     kept = {name: rule for name, rule in conditions.items() if name != AWS_ONLY and f'"{name}"' in used}
     if kept:
         template["Conditions"] = kept
+    template["Parameters"] = _used_parameters(template)
     return template
 
 
@@ -57,6 +59,56 @@ def _not_deployed(node: Any) -> Any:
     if len(node) == 1 and isinstance(branches, list) and branches[:1] == [AWS_ONLY]:
         return _not_deployed(branches[2])
     return {key: _not_deployed(value) for key, value in node.items()}
+
+
+def _used_parameters(template: dict[str, Any]) -> dict[str, Any]:
+    """The parameters something left in the template still refers to (the rate limits serve only AWS)."""
+    rest = json.dumps({k: v for k, v in template.items() if k != "Parameters"})
+    return {name: spec for name, spec in template.get("Parameters", {}).items()
+            if f'{{"Ref": "{name}"}}' in rest or f"${{{name}}}" in rest}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """What AWS answers when a limit is hit: the status and the JSON body (in the API's error shape)."""
+
+    status: int
+    body: bytes
+
+
+@dataclass(frozen=True)
+class ApiLimits:
+    """The API's rate limits as the template sets them for AWS, for the local stack to enforce alike."""
+
+    per_client: int  # requests per client IP in `window_s`, on the paths `public_paths` matches
+    window_s: int
+    public_paths: str  # the WAF rule's regular expression over the URI path
+    per_client_refusal: Refusal
+    rate_per_s: float  # all clients together: API Gateway's stage throttling, a token bucket
+    burst: int
+    throttled_refusal: Refusal
+
+
+def api_limits(path: str | Path = TEMPLATE_PATH) -> ApiLimits:
+    """Read from the WAF rule `PublicPerClientIp` and the RestAPI's MethodSettings, with the parameter defaults."""
+    raw: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+    value = lambda v: raw["Parameters"][v["Ref"]]["Default"] if isinstance(v, dict) else v  # noqa: E731
+    acl = raw["Resources"]["PublicWebAcl"]["Properties"]
+    (rule,) = [r for r in acl["Rules"] if r["Name"] == "PublicPerClientIp"]
+    rated = rule["Statement"]["RateBasedStatement"]
+    block = rule["Action"]["Block"]["CustomResponse"]
+    api = raw["Resources"]["RestAPI"]["Properties"]
+    (throttling,) = [m for m in api["MethodSettings"] if m["ResourcePath"] == "/*" and m["HttpMethod"] == "*"]
+    throttled = api["DefinitionBody"]["x-amazon-apigateway-gateway-responses"]["THROTTLED"]
+    return ApiLimits(
+        per_client=int(value(rated["Limit"])), window_s=int(rated["EvaluationWindowSec"]),
+        public_paths=rated["ScopeDownStatement"]["RegexMatchStatement"]["RegexString"],
+        per_client_refusal=Refusal(int(block["ResponseCode"]),
+                                   acl["CustomResponseBodies"][block["CustomResponseBodyKey"]]["Content"].encode()),
+        rate_per_s=float(value(throttling["ThrottlingRateLimit"])),
+        burst=int(value(throttling["ThrottlingBurstLimit"])),
+        throttled_refusal=Refusal(int(throttled["statusCode"]),
+                                  throttled["responseTemplates"]["application/json"].encode()))
 
 
 def stack_name(stage: str) -> str:
