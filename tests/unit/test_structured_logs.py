@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import json
+import logging
+
+import pytest
 
 import app as tsur_app
 from chalicelib.api.schemas import AppealIn
+from chalicelib.observability import get_logger
 from chalicelib.services import intake
 
 TEXT = "Во дворе дома 5 по Невскому проспекту не вывозят мусор, контейнеры переполнены"
 CONTACT = {"name": "Пётр Смирнов", "email": "petr.smirnov@example.org", "phone": "+7 921 555-44-33"}
+
+
+@pytest.fixture(autouse=True)
+def info_level():
+    """As in Lambda: INFO and up (operators' commands run in-process elsewhere turn it down)."""
+    logger = get_logger()
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    yield
+    logger.setLevel(level)
 
 
 def sqs_event(step: str, messages: list[dict[str, str]]) -> dict:
