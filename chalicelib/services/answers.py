@@ -15,6 +15,7 @@ from chalicelib.api.errors import ApiError
 from chalicelib.domain.case import Answer, Case
 from chalicelib.domain.privacy import mask_personal_data
 from chalicelib.domain.statuses import Status
+from chalicelib.services import uploads
 from chalicelib.services.changes import change_case
 from chalicelib.services.deps import Dependencies
 
@@ -66,8 +67,8 @@ def send_back(deps: Dependencies, case_id: str, reason: str, actor: str) -> Case
     return change_case(deps, case_id, lambda c: c.status is Status.ANSWERED, back_to_executor)
 
 
-def view(answer: Answer) -> dict[str, Any]:
-    """An answer with its quality verdict, for the executor and the operators."""
+def view(deps: Dependencies, answer: Answer) -> dict[str, Any]:
+    """An answer with its quality verdict and short-lived links to its files, for the executor and the operators."""
     return {"id": answer.id, "kind": answer.kind, "text": answer.text, "at": answer.at.isoformat(),
-            "attachments": list(answer.attachments), "verdict": answer.verdict,
-            "verdict_reasons": list(answer.verdict_reasons), "verdict_by": answer.verdict_by}
+            "attachments": list(answer.attachments), "files": uploads.download_links(deps, answer.attachments),
+            "verdict": answer.verdict, "verdict_reasons": list(answer.verdict_reasons), "verdict_by": answer.verdict_by}

@@ -82,11 +82,12 @@ def executor_view(deps: Dependencies, case: Case) -> dict[str, Any]:
         "municipality": case.municipality, "sector": c.sector if c else None,
         "sector_name": SECTORS.get(c.sector) if c else None, "category": c.category if c else None,
         "category_name": category.name if category else None, "attachments": list(case.attachments),
+        "files": uploads.download_links(deps, case.attachments),  # the resident's photos, to read for 15 minutes
         "deadline": case.assignment.deadline_at.astimezone(tz).isoformat() if case.assignment else None,
         "overdue": case.overdue, "created_at": case.created_at.isoformat(),
         "residents_affected": case.residents_affected,
         "clarification_question": case.clarification_question,
-        "answers": [answers.view(a) for a in case.answers],
+        "answers": [answers.view(deps, a) for a in case.answers],
     }
 
 

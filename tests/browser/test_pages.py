@@ -96,6 +96,9 @@ def publish_on_case_page(page: Any, stack: Stack, case_id: str) -> None:
     expect(timeline).not_to_contain_text("operator:")
     expect(page.locator(".answer")).to_contain_text(ANSWER[:40])
     expect(page.locator(".answer .badge")).to_have_text("по существу")
+    answer_file = page.locator(".answer .answer-files a")  # the executor's photo, readable by the operator
+    expect(answer_file).to_have_text("Файл: lyuk_zakryt.png")
+    assert requests.get(answer_file.get_attribute("href") or "", timeout=5).content == png()
     screenshot(page, "admin-case", readme=True)
     page.get_by_role("button", name="Опубликовать ответ").click()
     expect(page.locator(".case-status")).to_contain_text("Ответ опубликован")

@@ -257,3 +257,26 @@ def test_an_executor_filters_its_cases_by_overdue_and_category_page_by_page(clie
     assert listed("category=waste.collection&overdue=false&limit=5")[0].count(ids[2]) == 0
     status, body = call(client, "get", "/v1/executor/cases?category=no.such", own)
     assert status == 422 and body["fields"] == [{"field": "category", "message": "Неизвестная категория"}]
+
+
+def test_the_executor_and_the_operators_can_open_the_files_of_a_case(client, fake_deps):
+    from chalicelib.domain.attachments import new_upload_key
+    from chalicelib.services import admin
+    from tests.unit.operators import USERS
+
+    photo = new_upload_key("uploads/", "фото двора", "jpg")
+    fake_deps.storage.stored.add(photo)
+    case_id = intake.submit_appeal(fake_deps, AppealIn(text="Во дворе дома 12 не вывозят мусор, контейнеры полные",
+                                                       municipality="nevsky", attachments=[photo])).id
+    drain(fake_deps)
+    headers = key_for(fake_deps, "adm_nevsky")
+    status, seen = call(client, "get", f"/v1/executor/cases/{case_id}", headers)
+    assert status == 200 and seen["files"] == [{"name": "foto_dvora.jpg",
+                                                "url": f"https://storage.test/{photo}?expires=900"}]
+    status, target = call(client, "post", f"/v1/executor/cases/{case_id}/attachments", headers,
+                          {"filename": "акт.pdf", "content_type": "application/pdf", "size": 1000})
+    fake_deps.storage.stored.add(target["key"])
+    call(client, "post", f"/v1/executor/cases/{case_id}/answers", headers,
+         {"kind": "final", "text": SUBSTANTIVE, "attachments": [target["key"]]})
+    (answer,) = admin.detail(fake_deps, USERS["operator"], case_id)["answers"]
+    assert [f["name"] for f in answer["files"]] == ["akt.pdf"] and answer["files"][0]["url"].startswith("https://")

@@ -110,8 +110,17 @@ function answersSection(c) {
         'проверка: ', badge(label, kind),
         a.verdict_by && a.verdict_by !== 'system' ? ` (решение: ${a.verdict_by})` : null),
       el('p', { class: 'resident-text full' }, a.text || ''),
+      answerFiles(a.files || []),
       (a.verdict_reasons || []).length ? el('ul', { class: 'reasons' }, a.verdict_reasons.map((r) => el('li', {}, r))) : null);
   })));
+}
+
+// Файлы ответа исполнителя: ссылки на 15 минут (только http(s)), имя — текстом.
+function answerFiles(files) {
+  const links = files.filter((f) => /^https?:\/\//i.test(String(f.url || '')));
+  if (!links.length) return null;
+  return el('ul', { class: 'answer-files' }, links.map((f) => el('li', {},
+    el('a', { href: f.url, target: '_blank', rel: 'noopener' }, `Файл: ${f.name || 'без имени'}`))));
 }
 
 function timelineSection(c, ref) {
