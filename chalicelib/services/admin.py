@@ -52,9 +52,15 @@ def find(deps: Dependencies, principal: Principal, query: CaseQuery, keep: Calla
     state: dict[str, Any] | None = _decode(query.cursor) if query.cursor else _start(deps, principal, query)
     found: list[Case] = []
     while len(found) < query.limit and state is not None:
-        cases, state = _next_page(deps, query, state)
-        found.extend(c for c in cases if in_scope(principal, c) and _matches(c, query) and keep(c))
-    return found[:query.limit], state
+        cases, following = _next_page(deps, query, state)
+        for n in range(state.get("skip", 0), len(cases)):
+            if in_scope(principal, cases[n]) and _matches(cases[n], query) and keep(cases[n]):
+                found.append(cases[n])
+            if len(found) == query.limit and n + 1 < len(cases):
+                following = {**state, "skip": n + 1}  # the rest of this page: the next answer reads it again
+                break
+        state = following
+    return found, state
 
 
 def _start(deps: Dependencies, principal: Principal, query: CaseQuery) -> dict[str, Any]:
@@ -73,7 +79,7 @@ def _next_page(deps: Dependencies, query: CaseQuery, state: dict[str, Any]) -> t
     until = datetime.combine(query.to, time.max, deps.region.tz) if query.to else None
     cases, cursor = deps.cases.listing(state["i"], state["v"], PAGE, state["c"], since, until)
     if cursor:
-        return cases, {**state, "c": cursor}
+        return cases, {"i": state["i"], "v": state["v"], "c": cursor}
     if state["i"] == "by_month":
         return cases, _earlier_month(deps, state["v"], query)
     return cases, None
@@ -101,10 +107,13 @@ def _encode(state: dict[str, Any]) -> str:
 def _decode(cursor: str) -> dict[str, Any]:
     try:
         state = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        assert isinstance(state, dict) and state["i"] in ("by_status", "by_month", "by_municipality")
-        return state
-    except (ValueError, AssertionError, KeyError):
-        raise bad_field("cursor", "Неверный курсор") from None
+    except ValueError:
+        state = None
+    if not (isinstance(state, dict) and state.get("i") in ("by_status", "by_month", "by_municipality")
+            and isinstance(state.get("v"), str) and isinstance(state.get("c"), str | None)
+            and isinstance(state.get("skip", 0), int) and state.get("skip", 0) >= 0):
+        raise bad_field("cursor", "Неверный курсор")
+    return state
 
 
 def moderation_queue(deps: Dependencies, principal: Principal, limit: int = 100) -> dict[str, Any]:
