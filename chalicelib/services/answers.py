@@ -16,7 +16,7 @@ from chalicelib.domain.case import Answer, Case
 from chalicelib.domain.privacy import mask_personal_data
 from chalicelib.domain.statuses import Status
 from chalicelib.services import uploads
-from chalicelib.services.changes import change_case
+from chalicelib.services.changes import change_case, wrong_status
 from chalicelib.services.deps import Dependencies
 
 FORMAL, SUBSTANTIVE = "formal", "substantive"
@@ -41,13 +41,20 @@ def review(deps: Dependencies, case: Case, now: datetime) -> None:
         case.publish_answer(now, public_text(case, answer.text))
 
 
-def _operator_may(case: Case) -> bool:
-    return case.status in (Status.ANSWERED, Status.RETURNED)
+def _require_status(case: Case, *statuses: Status) -> None:
+    """An answer can be published or returned only while it waits for that: 409 (not 404) otherwise."""
+    if case.status not in statuses:
+        raise wrong_status(case.status)
+
+
+def _exists(case: Case) -> bool:
+    return True  # the caller has checked that the operator may see the case
 
 
 def confirm(deps: Dependencies, case_id: str, actor: str) -> Case:
     """The operator publishes the last final answer (also overriding an automatic return)."""
     def publish(case: Case, now: datetime) -> None:
+        _require_status(case, Status.ANSWERED, Status.RETURNED)
         answer = case.last_final_answer
         if answer is None:
             raise ApiError(409, "no_answer", "У обращения нет ответа исполнителя")
@@ -55,16 +62,17 @@ def confirm(deps: Dependencies, case_id: str, actor: str) -> Case:
             case.judge_answer(SUBSTANTIVE, (OVERRIDDEN_TO_SUBSTANTIVE,), by=actor)
         case.publish_answer(now, public_text(case, answer.text), actor=actor)
 
-    return change_case(deps, case_id, _operator_may, publish)
+    return change_case(deps, case_id, _exists, publish)
 
 
 def send_back(deps: Dependencies, case_id: str, reason: str, actor: str) -> Case:
     """The operator returns an answer the automatic check let through: the verdict becomes theirs."""
     def back_to_executor(case: Case, now: datetime) -> None:
+        _require_status(case, Status.ANSWERED)
         case.judge_answer(FORMAL, (reason,), by=actor)
         case.return_answer(now, f"Ответ возвращён оператором на доработку: {reason}", actor=actor)
 
-    return change_case(deps, case_id, lambda c: c.status is Status.ANSWERED, back_to_executor)
+    return change_case(deps, case_id, _exists, back_to_executor)
 
 
 def view(deps: Dependencies, answer: Answer) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from datetime import datetime
 from chalicelib.adapters.ports import ConcurrentUpdate
 from chalicelib.api.errors import ApiError
 from chalicelib.domain.case import Case, Refused
-from chalicelib.domain.statuses import InvalidTransition
+from chalicelib.domain.statuses import STATUS_LABELS, InvalidTransition, Status
 from chalicelib.observability import log_context
 from chalicelib.services import effects
 from chalicelib.services.deps import Dependencies
@@ -19,6 +19,10 @@ from chalicelib.services.pipeline import enqueue
 from chalicelib.settings import PIPELINE_STEPS
 
 NOT_FOUND = ApiError(404, "not_found", "Обращение не найдено")
+
+
+def wrong_status(status: Status) -> ApiError:
+    return ApiError(409, "invalid_status", f"Действие недоступно в статусе «{STATUS_LABELS[status]}»")
 
 
 def change_case(deps: Dependencies, case_id: str, allowed: Callable[[Case], bool],
@@ -32,7 +36,7 @@ def change_case(deps: Dependencies, case_id: str, allowed: Callable[[Case], bool
         try:
             mutate(case, deps.clock())
         except InvalidTransition as exc:
-            raise ApiError(409, "invalid_status", f"Действие недоступно в статусе «{exc.current.value}»") from exc
+            raise wrong_status(exc.current) from exc
         except Refused as exc:
             raise ApiError(409, exc.code, str(exc)) from exc
         events = list(case.new_events)

@@ -261,3 +261,14 @@ def test_the_heat_map_shows_a_municipal_operator_its_district_and_a_curator_its_
     assert curator["sector"] == "roads" and len(curator["districts"]) == len(everything)
     assert heatmap("roads", "?sector=housing_utilities").status_code == 403
     assert heatmap("landscaping").json_body["sector"] == "landscaping"
+
+
+def test_publishing_or_returning_in_the_wrong_status_is_a_conflict_named_in_russian(client, fake_deps, garbage_nevsky):
+    operator = login(client, "operator")
+    published = client.http.post(f"/v1/admin/cases/{garbage_nevsky}/publish", headers=operator)
+    returned = client.http.post(f"/v1/admin/cases/{garbage_nevsky}/return", headers=operator,
+                                body=json.dumps({"reason": "нет фото"}))
+    for response in (published, returned):
+        assert response.status_code == 409
+        assert response.json_body["message"] == "Действие недоступно в статусе «Назначено исполнителю»"
+    assert fake_deps.cases.get(garbage_nevsky).status is Status.ASSIGNED
