@@ -24,6 +24,7 @@ from tests.browser.conftest import (
     answer,
     click_district,
     executor_headers,
+    operator_headers,
     operator_password,
     park,
     park_in_dead_letters,
@@ -214,6 +215,12 @@ def test_the_heat_map_shows_the_red_zone(stack: Stack, open_page: Any) -> None:
     expect(page.locator("[data-red-count]")).to_contain_text("Курортный")
     expect(page.locator("[data-red-count]")).to_have_attribute("data-red-count", "1")
     screenshot(page, "admin-heatmap", readme=True)
+    page.get_by_label("С даты").fill("2026-12-01")  # a period that ends before it starts: said at the field
+    page.get_by_label("По дату").fill("2026-11-01")
+    page.get_by_role("button", name="Показать").click()
+    expect(page.locator("#f-from-error")).to_have_text("Начало периода позже конца")
+    expect(page.get_by_label("С даты")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator(".filter-error")).to_have_text("Проверьте параметры запроса")
 
 
 def test_each_role_sees_only_its_part(stack: Stack, open_page: Any) -> None:
@@ -382,3 +389,28 @@ def test_the_api_page_shows_the_operations_with_their_fields(stack: Stack, open_
     expect(page.locator("section.op[data-method='options']")).to_have_count(0)  # CORS preflight is left out
     operation.evaluate("node => node.scrollIntoView()")
     screenshot(page, "api-page")
+
+
+MARKUP = '<img src=x onerror="window.__injected=1"><b>Яма</b> на дороге у дома 5 по Приморскому шоссе, глубокая'
+ANSWER_MARKUP = ('<script>window.__injected=1</script><i>Яма</i> у дома 5 по Приморскому шоссе заделана 24.11.2026 '
+                 'бригадой подрядчика, покрытие восстановлено, место проверено инженером районной администрации.')
+
+
+def test_markup_in_an_appeal_or_an_answer_is_shown_as_text(stack: Stack, open_page: Any) -> None:
+    accepted = requests.post(f"{stack.api}/v1/appeals", timeout=5,
+                             json={"text": MARKUP, "sector": "roads", "municipality": RED_DISTRICT}).json()
+    case = wait_for_status(stack, accepted["id"], {"assigned"})
+    answer(stack, case["executor"]["id"], accepted["id"], ANSWER_MARKUP)
+    wait_for_status(stack, accepted["id"], {"answered"})
+    published = requests.post(f"{stack.api}/v1/admin/cases/{accepted['id']}/publish", timeout=5,
+                              headers=operator_headers(stack, "operator"))
+    assert published.status_code == 200, published.text
+    page = open_page()
+    sign_in(page, stack, "operator", f"#/case/{accepted['id']}")
+    expect(page.locator(".resident-text").first).to_have_text(MARKUP)
+    expect(page.locator(".resident-text").nth(1)).to_have_text(ANSWER_MARKUP)
+    assert page.locator("main img[src='x'], main b, main i, main script").count() == 0
+    page.goto(f"{stack.api}/track/?id={accepted['id']}&token={accepted['token']}")
+    expect(page.locator(".tr-answer-text")).to_have_text(ANSWER_MARKUP)
+    assert page.evaluate("window.__injected") is None
+    assert page.locator("main img[src='x'], main b, main i, main script").count() == 0

@@ -81,3 +81,19 @@ function place(general, fields, errors, message) {
   const first = Object.values(fields).find((f) => f.input.getAttribute('aria-invalid'));
   (first ? first.input : general).focus();
 }
+
+// Ошибки API у полей формы фильтров (карта, поиск): «Начало периода позже конца» — под полем «С даты».
+export function showFilterErrors(form, err) {
+  for (const old of form.parentNode.querySelectorAll('.filter-error, .field-error')) old.remove();
+  const unplaced = [];
+  for (const { field, message } of err.fields) {
+    const control = form.elements[String(field || '')];
+    if (!control || !control.id) { unplaced.push(String(message || '')); continue; }
+    const error = el('p', { class: 'field-error', id: `${control.id}-error` }, String(message || 'Проверьте поле.'));
+    control.setAttribute('aria-invalid', 'true');
+    control.setAttribute('aria-describedby', error.id);
+    control.after(error);
+  }
+  // Фокус остаётся на заголовке раздела, как после любого перехода; role=alert зачитывает ошибку.
+  form.before(el('p', { class: 'notice notice-error filter-error', role: 'alert' }, [err.message, ...unplaced].join(' ')));
+}

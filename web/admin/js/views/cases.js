@@ -1,5 +1,6 @@
 // Поиск обращений: фильтры живут в адресе (#/cases?status=…), список листается по next_cursor.
-import { query, request } from '../api.js';
+import { ApiError, query, request } from '../api.js';
+import { showFilterErrors } from '../forms.js';
 import { badge, el, input, row, select, statusBadge, table, time } from '../dom.js';
 import { options, reference, sourceName, SOURCES } from '../reference.js';
 const FILTERS = ['status', 'sector', 'category', 'executor', 'municipality', 'overdue', 'from', 'to', 'source'];
@@ -11,7 +12,8 @@ export async function casesView(root, ctx) {
   const body = el('tbody');
   const more = el('button', { type: 'button', class: 'button', hidden: true }, 'Показать ещё');
   const count = el('p', { class: 'muted', role: 'status' });
-  root.replaceChildren(el('h1', { tabindex: '-1' }, 'Обращения'), filterForm(ref, filters, ctx),
+  const form = filterForm(ref, filters, ctx);
+  root.replaceChildren(el('h1', { tabindex: '-1' }, 'Обращения'), form,
     count, casesTable(body), el('div', { class: 'form-actions' }, more));
   let cursor = null;
   let shown = 0;
@@ -26,7 +28,12 @@ export async function casesView(root, ctx) {
     count.textContent = shown ? `Показано обращений: ${shown}${cursor ? ' (есть ещё)' : ''}.` : 'По этим условиям обращений нет.';
   };
   more.addEventListener('click', load);
-  await load();
+  try {
+    await load();
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    showFilterErrors(form, err);
+  }
 }
 
 function filterForm(ref, f, ctx) {

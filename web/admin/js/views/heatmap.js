@@ -1,7 +1,8 @@
 // Тепловая карта: обращения на 1000 жителей по районам за период и сферу; красная зона — от порога и выше.
 // Рядом — тот же период прошлого года, раскрашенный по тому же порогу.
-import { query, request } from '../api.js';
+import { ApiError, query, request } from '../api.js';
 import { day, decimal, el, input, isoDay, number, row, select, table } from '../dom.js';
+import { showFilterErrors } from '../forms.js';
 import { districtMap } from '../geo.js';
 import { districtShapes, reference } from '../reference.js';
 
@@ -29,8 +30,17 @@ function colour(per1000, threshold, red) {
 
 export async function heatmapView(root, ctx) {
   const params = { ...defaults(ctx.user), ...Object.fromEntries(Object.entries(ctx.query).filter(([, v]) => v)) };
-  const [ref, shapes, data] = await Promise.all([reference(), districtShapes(),
-    request(`/v1/admin/heatmap${query(params)}`)]);
+  const [ref, shapes] = await Promise.all([reference(), districtShapes()]);
+  let data;
+  try {
+    data = await request(`/v1/admin/heatmap${query(params)}`);
+  } catch (err) {
+    if (!(err instanceof ApiError)) throw err;
+    const form = controls(ref, params, ctx);
+    root.replaceChildren(el('h1', { tabindex: '-1' }, 'Тепловая карта обращений'), form);
+    showFilterErrors(form, err);
+    return;
+  }
   const byId = Object.fromEntries(data.districts.map((d) => [d.id, d]));
   const threshold = Number(data.threshold);
   const title = (year) => (f) => {
