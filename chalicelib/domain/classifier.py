@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # numpy is imported with the model, so functions that never c
 
 HINT_WEIGHT = 2.0
 MIN_TOPIC = 0.3
-HINT_ONLY_CONFIDENCE = 0.6
+HINT_ONLY = "sector_hint"  # the method of a guess from the resident's sector alone: an operator decides
 ALTERNATIVES = 3
 
 
@@ -71,16 +71,20 @@ class ModelClassifier:
         """The best category with a calibrated confidence and the runners-up, or None when nothing points."""
         by_category = self.category_probabilities(text, sector_hint)
         if by_category is None or by_category.max() < MIN_TOPIC:
-            return self._from_hint(sector_hint)
+            return self._from_hint(sector_hint, by_category)
         ranked = (-by_category).argsort()[:ALTERNATIVES + 1]
         best = self._categories[int(ranked[0])]
         alternatives = tuple((self._categories[int(i)].id, round(float(by_category[i]), 3)) for i in ranked[1:])
         return Classification(sector=best.sector, category=best.id, confidence=round(float(by_category[ranked[0]]), 3),
                               method=self.method, alternatives=alternatives)
 
-    def _from_hint(self, sector_hint: str | None) -> Classification | None:
+    def _from_hint(self, sector_hint: str | None, by_category: np.ndarray | None) -> Classification | None:
+        """The hinted sector's «other» category, for the operator to confirm or change. Its confidence is
+        what the model gives that sector (0 when the text has nothing it knows): the hint is not evidence."""
         category = self._rubricator.get(f"{sector_hint}.other") if sector_hint else None
         if category is None:
             return None
-        return Classification(sector=category.sector, category=category.id, confidence=HINT_ONLY_CONFIDENCE,
-                              method="sector_hint")
+        in_sector = 0.0 if by_category is None else float(sum(
+            p for c, p in zip(self._categories, by_category, strict=True) if c.sector == category.sector))
+        return Classification(sector=category.sector, category=category.id, confidence=round(in_sector, 3),
+                              method=HINT_ONLY)

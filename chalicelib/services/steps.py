@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from chalicelib.domain.case import Case
+from chalicelib.domain.classifier import HINT_ONLY
 from chalicelib.domain.screening import screening_reason
 from chalicelib.services import routing
 from chalicelib.services.deps import Dependencies
@@ -31,6 +32,9 @@ def classify(deps: Dependencies, case: Case, now: datetime) -> str | None:
         return None
     category = deps.rubricator.get(result.category)
     case.classify(result, now, label=f"Тема: {category.name}" if category else "")
+    if result.method == HINT_ONLY:
+        case.send_to_moderation(now, "Тема не определена по тексту: есть только сфера, выбранная заявителем")
+        return None
     if result.confidence < CONFIDENCE_THRESHOLD:
         case.send_to_moderation(now, f"Низкая уверенность классификации ({result.confidence:.2f})")
         return None

@@ -1,7 +1,12 @@
 import pytest
 
 from chalicelib import reference
+from chalicelib.api.schemas import AppealIn
 from chalicelib.domain.screening import screening_reason
+from chalicelib.domain.statuses import Status
+from chalicelib.services import admin, intake
+from tests.unit.operators import USERS
+from tests.unit.test_pipeline import drain
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +65,14 @@ def test_the_default_rubricator_covers_every_sector_with_a_catch_all():
     rubricator = reference.rubricator()
     for sector in SECTORS:
         assert rubricator.fallback_for(sector).sector == sector
+
+
+def test_a_case_with_only_the_resident_s_sector_waits_for_an_operator(fake_deps):
+    accepted = intake.submit_appeal(fake_deps, AppealIn(text="Прошу разобраться с ситуацией около дома номер семь",
+                                                        sector="ecology", municipality="nevsky"))
+    drain(fake_deps)
+    case = fake_deps.cases.get(accepted.id)
+    assert case.status is Status.MODERATION and case.executor_id is None
+    assert case.classification.category == "ecology.other"  # proposed to the operator, who decides
+    queued, = admin.moderation_queue(fake_deps, USERS["operator"])["cases"]
+    assert "сфера, выбранная заявителем" in queued["moderation_reason"]
