@@ -12,6 +12,7 @@ second delivery. Counters change in the same transaction as the case (see the re
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import datetime
 from typing import Any
@@ -24,14 +25,33 @@ from chalicelib.observability import log, log_context
 from chalicelib.services import deliveries
 from chalicelib.services.deps import Dependencies
 
+MAX_BATCHES = 20  # a run reads at most this many batches: a backlog is worked off, and the run ends in time
+
 
 def check_deadlines(deps: Dependencies, batch: int = 100) -> dict[str, int]:
+    """Take every stage that is due. A taken stage leaves the index's head, so the next read gets the next
+    cases; a case that failed or lost a race stays there and is left to the next run, never read twice."""
     now = deps.clock()
-    done: Counter[str] = Counter({"reminded": 0, "overdue": 0, "escalated": 0, "conflicts": 0})
-    for case in deps.cases.due_before(now, limit=batch):
-        with log_context(case_id=case.id, correlation_id=case.correlation_id, step="deadlines"):
-            _check(deps, case, now, done)
+    done: Counter[str] = Counter({"reminded": 0, "overdue": 0, "escalated": 0, "conflicts": 0, "failed": 0})
+    seen: set[str] = set()
+    for _ in range(MAX_BATCHES):
+        due = deps.cases.due_before(now, limit=batch)
+        fresh = [case for case in due if case.id not in seen]
+        for case in fresh:
+            seen.add(case.id)
+            with log_context(case_id=case.id, correlation_id=case.correlation_id, step="deadlines"):
+                _check_one(deps, case, now, done)
+        if len(due) < batch or not fresh:
+            break
     return dict(done)
+
+
+def _check_one(deps: Dependencies, case: Case, now: datetime, done: Counter[str]) -> None:
+    try:
+        _check(deps, case, now, done)
+    except Exception:  # one broken case must not hold up every other case's reminders; it is retried next run
+        done["failed"] += 1
+        log("deadline check failed", level=logging.ERROR, exc_info=True, executor_id=case.executor_id)
 
 
 def _check(deps: Dependencies, case: Case, now: datetime, done: Counter[str]) -> None:

@@ -40,7 +40,8 @@ def test_stages_are_taken_once_and_counters_change_with_the_case(moto_deps, cloc
     assert deadlines.check_deadlines(moto_deps)["reminded"] == 1
     assert deadlines.check_deadlines(moto_deps)["reminded"] == 0
     clock.advance(hours=6)
-    assert deadlines.check_deadlines(moto_deps) == {"reminded": 0, "overdue": 1, "escalated": 1, "conflicts": 0}
+    assert deadlines.check_deadlines(moto_deps) == {"reminded": 0, "overdue": 1, "escalated": 1, "conflicts": 0,
+                                                    "failed": 0}
     assert moto_deps.cases.due_before(clock() + timedelta(days=365)) == []  # nothing left to do for it
     kinds = sorted(d.event_type for d in moto_deps.deliveries.of_case("c_1"))
     assert kinds == ["case.deadline_reminder", "case.escalated", "case.overdue"]
@@ -125,4 +126,4 @@ def test_two_overlapping_checks_send_each_reminder_overdue_and_escalation_once(m
         assert (kinds.count("deadline_reminder"), kinds.count("overdue"), kinds.count("escalated")) == (2, 1, 1)
     counts = deps.cases.overdue_counts(["adm_tsentralny"])["adm_tsentralny"]
     assert (counts.overdue_open, counts.overdue_total) == (3, 3)
-    assert overlapping_checks(deps) == [{"reminded": 0, "overdue": 0, "escalated": 0, "conflicts": 0}] * 2
+    assert overlapping_checks(deps) == [{"reminded": 0, "overdue": 0, "escalated": 0, "conflicts": 0, "failed": 0}] * 2

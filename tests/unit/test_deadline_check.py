@@ -11,7 +11,7 @@ from chalicelib.services import deadlines
 from tests.unit.test_pipeline import drain
 
 EXECUTOR, SUPERVISOR = "adm_nevsky", "governor_office"
-NOTHING = {"reminded": 0, "overdue": 0, "escalated": 0, "conflicts": 0}
+NOTHING = {"reminded": 0, "overdue": 0, "escalated": 0, "conflicts": 0, "failed": 0}
 
 
 def assigned(deps, case_id="c_1", hours=10, executor=EXECUTOR):
@@ -140,3 +140,29 @@ def test_pausing_or_resuming_twice_changes_nothing_more(fake_deps, clock, repeat
     for _ in range(repeat):
         case.resume_deadline(clock())
     assert case.assignment.deadline_at == case.created_at + timedelta(hours=12)
+
+
+def test_a_backlog_larger_than_a_batch_is_worked_off_in_one_run(fake_deps, clock):
+    for n in range(25):
+        assigned(fake_deps, f"c_{n}")
+    clock.advance(hours=11)
+    assert deadlines.check_deadlines(fake_deps, batch=10) == {**NOTHING, "overdue": 25, "escalated": 25}
+    assert all(fake_deps.cases.get(f"c_{n}").overdue for n in range(25))
+
+
+def test_a_case_that_breaks_the_check_does_not_hold_up_the_others(fake_deps, clock, monkeypatch):
+    for n in range(3):
+        assigned(fake_deps, f"c_{n}")
+    clock.advance(hours=11)
+    send = deadlines.deliveries.send_webhook
+
+    def broken_for_c_0(deps, case, *args, **kwargs):
+        if case.id == "c_0":
+            raise RuntimeError("the executor's record is broken")
+        return send(deps, case, *args, **kwargs)
+
+    monkeypatch.setattr(deadlines.deliveries, "send_webhook", broken_for_c_0)
+    assert deadlines.check_deadlines(fake_deps, batch=2) == {**NOTHING, "overdue": 2, "escalated": 2, "failed": 1}
+    assert [fake_deps.cases.get(f"c_{n}").overdue for n in range(3)] == [False, True, True]
+    monkeypatch.setattr(deadlines.deliveries, "send_webhook", send)
+    assert deadlines.check_deadlines(fake_deps) == {**NOTHING, "overdue": 1, "escalated": 1}  # retried next run
