@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from chalicelib.domain.text import has_url, words
+from chalicelib.domain.text import has_url, without_links, words
 
 _TEST_WORDS = {"test", "тест", "проверка", "asdf", "qwerty", "йцукен", "ааа", "фыва"}
 # Roots of common Russian obscenities; matched at word starts, which is crude but errs toward review.
@@ -27,7 +27,7 @@ MIN_WORDS = 3
 
 def screening_reason(text: str) -> str | None:
     """Why the text needs an operator before classification, or None when it can go on."""
-    tokens = words(text)
+    tokens = words(without_links(text))
     letters = [t for t in tokens if _LETTER.search(t)]
     if not letters:
         return "Нет текста: только ссылки, цифры или эмодзи" if has_url(text) or text.strip() else "Пустое обращение"

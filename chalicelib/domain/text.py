@@ -6,6 +6,10 @@ import re
 
 _VK_MENTION = re.compile(r"\[(?:club|id|public)\d+\|([^\]]*)\]")
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+# A link written without http/www: «vk.com/club1», «t.me/chat». Screening removes these too; `normalise`
+# leaves them to the model, whose shipped features were learned with them.
+_BARE_LINK = re.compile(r"(?<![\w@.])(?:[a-z0-9-]+\.)+(?:ru|su|com|net|org|info|me|cc|io|ly|рф)(?:/\S*)?(?![\w.])",
+                        re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # +7 / 8 and ten digits, with spaces, dashes or brackets in between.
 _PHONE = re.compile(r"(?<!\d)(?:\+7|8)[\s(-]*\d{3}[\s)-]*\d{3}[\s-]*\d{2}[\s-]*\d{2}(?!\d)")
@@ -36,4 +40,8 @@ def letter_words(text: str) -> list[str]:
 
 
 def has_url(text: str) -> bool:
-    return bool(_URL.search(text))
+    return bool(_URL.search(text) or _BARE_LINK.search(text))
+
+
+def without_links(text: str) -> str:
+    return _BARE_LINK.sub(" ", _URL.sub(" ", text))

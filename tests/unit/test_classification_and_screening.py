@@ -47,6 +47,8 @@ def test_no_keyword_and_no_hint_means_no_guess(classifier):
     ("", "Пустое обращение"),
     ("😡😡😡", "Нет текста: только ссылки, цифры или эмодзи"),
     ("https://example.com/x", "Нет текста: только ссылки, цифры или эмодзи"),
+    ("vk.com/club123", "Нет текста: только ссылки, цифры или эмодзи"),
+    ("t.me/spb_chat  gosuslugi.ru/help", "Нет текста: только ссылки, цифры или эмодзи"),
     ("тест", "Тестовое сообщение"),
     ("Да пошли вы все, бля, надоели", "Нецензурная лексика"),
     ("Помогите!!!", "Слишком мало фактов для работы"),
@@ -57,6 +59,7 @@ def test_screening_sends_non_appeals_to_moderation_with_a_reason(text, reason):
 
 def test_a_real_appeal_passes_screening():
     assert screening_reason("Во дворе дома 12 по улице Ленина не вывозят мусор") is None
+    assert screening_reason("Яма у дома 5, фото vk.com/photo1_2, пишите anna@mail.ru") is None
 
 
 def test_the_default_rubricator_covers_every_sector_with_a_catch_all():
