@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -266,3 +267,46 @@ def test_without_an_alert_address_a_410_is_only_logged_and_shown(deps):
     assert [m for m in mails(deps) if m["audience"] == "operators"] == []
     off, = endpoints.listing(deps, only_disabled=True)
     assert off["executor_id"] == "adm_nevsky"
+
+
+def run_queue_and_sweeper(deps, clock, until, back_at):
+    """SQS as it behaves: each message handled when its delay is over; the sweeper every minute. The
+    endpoint answers 503 until `back_at`, 204 after."""
+    waiting = []  # (due, queue, message)
+    next_sweep = clock.now
+    while clock.now < until:
+        sent, deps.queue.sent = deps.queue.sent, []
+        delays = deps.queue.delays[len(deps.queue.delays) - len(sent):]
+        waiting += [(clock.now + timedelta(seconds=d), q, m) for d, (q, m) in zip(delays, sent, strict=True)]
+        deps.webhooks.status = 204 if clock.now >= back_at else 503
+        due = sorted((w for w in waiting if w[0] <= clock.now), key=lambda w: w[0])
+        if due:
+            waiting.remove(due[0])
+            handle(deps, due[0][1], due[0][2])
+        elif clock.now >= next_sweep:
+            deliveries.sweep_due(deps)
+            next_sweep = clock.now + timedelta(minutes=1)
+        else:
+            clock.now = min([w[0] for w in waiting] + [next_sweep, back_at if clock.now < back_at else until])
+
+
+def test_an_endpoint_down_for_six_hours_gets_each_webhook_once_when_back_on_the_retry_schedule(deps, clock):
+    deps.webhooks.status = 503
+    cases = [intake.submit_appeal(deps, GARBAGE.model_copy(update={"text": f"{GARBAGE.text}, дом {n}"}))
+             for n in range(5)]
+    start = clock.now
+    run_queue_and_sweeper(deps, clock, until=start + timedelta(hours=14), back_at=start + timedelta(hours=6))
+    # The schedule with the jitter at its middle: 3 s, 15 s, 1, 5, 15, 30, 90 min, 3 h, 6 h between attempts.
+    expected_gaps = [3, 15, 60, 300, 900, 1800, 5400, 10800, 21600]
+    for accepted in cases:
+        attempts = attempts_logged(deps, accepted.id)
+        statuses = [a.data["status"] for a in attempts]
+        assert statuses == [503] * 9 + [204]  # delivered once, at the first attempt after the endpoint came back
+        assert attempts[-1].at >= start + timedelta(hours=6)
+        gaps = [(b.at - a.at).total_seconds() for a, b in pairwise(attempts)]
+        for gap, planned in zip(gaps, expected_gaps, strict=True):
+            late = 60 if planned > 900 else 0  # past SQS's 15 minutes the sweeper, run every minute, sends it
+            assert planned <= gap <= planned + late, (gaps, expected_gaps)
+        assert delivery(deps, attempts[0].data["delivery_id"]).status is DeliveryStatus.DELIVERED
+    webhook_ids = [h["webhook-id"] for _, h, _ in deps.webhooks.requests]
+    assert len(set(webhook_ids)) == 5 and len(webhook_ids) == 50
