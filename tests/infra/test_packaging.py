@@ -42,6 +42,7 @@ RESOURCE_ENV = {
     "ATTACHMENTS_BUCKET": {"Ref": "AttachmentsBucket"},
 }
 ORIGINS_ENV = {"CORS_ORIGINS", "ADMIN_ORIGINS"}  # from the template: the CloudFront site and WidgetOrigins
+SITE_ENV = {*ORIGINS_ENV, "TRACKING_PAGE_URL", "MAIL_FROM"}  # the site's tracking page; the SES sender
 POLICY_FILES = [REPO / ".chalice" / f"policy-{stage}.json" for stage in STAGES]
 
 
@@ -158,14 +159,15 @@ def test_packaged_template_has_project_resources(stage: str, templates: dict[str
 def test_every_function_gets_the_environment(stage: str, templates: dict[str, Any]) -> None:
     template = templates[stage]
     global_vars = template["Globals"]["Function"]["Environment"]["Variables"]
-    assert {k: v for k, v in global_vars.items() if k not in ORIGINS_ENV} == {"TSUR_STAGE": {"Ref": "Stage"},
-                                                                              **RESOURCE_ENV}
+    assert {k: v for k, v in global_vars.items() if k not in SITE_ENV} == {"TSUR_STAGE": {"Ref": "Stage"},
+                                                                           **RESOURCE_ENV}
+    assert global_vars["MAIL_FROM"] == {"Ref": "MailFrom"}
     assert global_vars["ADMIN_ORIGINS"] == {"Fn::If": ["IsDeployed", {
         "Fn::Sub": "https://${AdminDistribution.DomainName}"}, ""]}
     for name, res in _functions(template).items():
         local_vars = res["Properties"].get("Environment", {}).get("Variables", {})
         # SAM merges Globals into each function; function-level keys win, so they must not shadow these.
-        assert not set(local_vars) & (set(RESOURCE_ENV) | ORIGINS_ENV), name
+        assert not set(local_vars) & (set(RESOURCE_ENV) | SITE_ENV), name
         effective = {**global_vars, **local_vars}
         assert effective["TSUR_STAGE"] in (stage, {"Ref": "Stage"}), name
         assert set(effective) >= {"TSUR_STAGE", *RESOURCE_ENV}, name
