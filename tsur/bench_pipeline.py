@@ -34,6 +34,8 @@ from typing import Any
 
 import click
 
+from tsur.bench_capacity import CapacityMeter
+
 # eu-central-1 (Frankfurt) list prices in USD, as published on the AWS pricing pages and known to us on
 # 2024-12-01 (DynamoDB on-demand after its 2024-11-01 price cut). Check them before quoting the figure.
 PRICES_DATE = "2024-12-01"
@@ -61,6 +63,7 @@ class AwsMeter:
     rcu: float = 0.0
     on: bool = True
     lock: threading.Lock = field(default_factory=threading.Lock)
+    capacity: CapacityMeter = field(default_factory=CapacityMeter)
 
     def install(self) -> None:
         import boto3
@@ -85,33 +88,9 @@ class AwsMeter:
                 self.batches[str(context.get("bench_params", {}).get("QueueUrl", "")).rsplit("-", 1)[-1]] += 1
             self.calls[f"{service}.{operation}"] += 1
             if service == "dynamodb":
-                wcu, rcu = capacity(operation, context.get("bench_params", {}), parsed)
+                wcu, rcu = self.capacity.call(operation, context.get("bench_params", {}), parsed)
                 self.wcu += wcu
                 self.rcu += rcu
-
-
-def _size(item: Any) -> int:
-    return len(json.dumps(item, ensure_ascii=False).encode())
-
-
-def capacity(operation: str, params: dict[str, Any], parsed: dict[str, Any]) -> tuple[float, float]:
-    """(WCU, RCU) DynamoDB on-demand would bill for one call, from the request and the answer's items."""
-    kb = lambda item: max(1, math.ceil(_size(item) / 1024))  # noqa: E731
-    reads = lambda items: max(0.5, 0.5 * math.ceil(sum(map(_size, items)) / 4096))  # noqa: E731
-    if operation == "TransactWriteItems":
-        return sum(2.0 * kb(next(iter(i.values())).get("Item", {})) for i in params.get("TransactItems", [])), 0.0
-    if operation == "BatchWriteItem":
-        return sum(float(kb(r.get("PutRequest", {}).get("Item", {})))
-                   for rs in params.get("RequestItems", {}).values() for r in rs), 0.0
-    if operation in ("PutItem", "UpdateItem", "DeleteItem"):
-        return float(kb(params.get("Item", {}))), 0.0
-    if operation == "GetItem":
-        return 0.0, reads([parsed.get("Item", {})])
-    if operation == "Query":
-        return 0.0, reads(parsed.get("Items", []))
-    if operation == "BatchGetItem":
-        return 0.0, sum(reads([i]) for items in parsed.get("Responses", {}).values() for i in items)
-    return 0.0, 0.0
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -317,7 +296,8 @@ def cpu_per_function(app: Any, appeals: list[tuple[float, dict[str, Any]]]) -> d
 
 
 def cold_start() -> dict[str, float]:
-    """Seconds to import app.py in a fresh interpreter, and the zipped size of the code Lambda loads."""
+    """Seconds to import app.py in a fresh interpreter; the sizes of the zip `chalice package` builds
+    (the code and the Linux wheels of requirements.txt) and of the code alone (0 when packaging fails)."""
     import io
     import subprocess
     import sys
@@ -334,7 +314,37 @@ def cold_start() -> dict[str, float]:
         for path in sorted((REPO_ROOT / "chalicelib").rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts:
                 archive.write(path, path.relative_to(REPO_ROOT))
-    return {"import_app_s": float(out.stdout.strip().splitlines()[-1]), "code_zip_mb": len(buffer.getvalue()) / 1e6}
+    return {"import_app_s": float(out.stdout.strip().splitlines()[-1]), "code_zip_mb": len(buffer.getvalue()) / 1e6,
+            "package_zip_mb": _package_size(REPO_ROOT)}
+
+
+def _package_size(repo: Path) -> float:
+    """MB of the deployment.zip `chalice package` writes, built from a copy of the project."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp) / "project"
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "deployments", "venv")
+        for name in ("chalicelib", ".chalice"):
+            shutil.copytree(repo / name, project / name, ignore=ignore)
+        for name in ("app.py", "requirements.txt"):
+            shutil.copy2(repo / name, project / name)
+        built = subprocess.run([sys.executable, "-m", "chalice", "package", "--stage", "dev", str(project / "out")],
+                               cwd=project, capture_output=True, text=True, check=False)
+        zipped = project / "out" / "deployment.zip"
+        return zipped.stat().st_size / 1e6 if built.returncode == 0 and zipped.exists() else 0.0
+
+
+def scheduled_runs_per_minute() -> float:
+    """How often the app's `@app.schedule` functions run, all together, per minute."""
+    from tsur.local.app_loader import REPO_ROOT, load_app
+
+    seconds = {"MINUTES": 60, "HOURS": 3600, "DAYS": 86400}
+    return sum(60 / (source.schedule_expression.value * seconds[source.schedule_expression.unit])
+               for source in load_app(REPO_ROOT / "app.py").event_sources if hasattr(source, "schedule_expression"))
 
 
 def usd_per_million(per_appeal: dict[str, float]) -> dict[str, float]:
@@ -357,7 +367,7 @@ def _per_appeal(meter: AwsMeter, run: Run, cpu: dict[str, float]) -> dict[str, f
     sqs = sum(n for name, n in meter.calls.items() if name.startswith("sqs."))
     return {
         "api_requests": 1.0,
-        "lambda_invocations": 1 + (sum(meter.batches.values()) + 4 * elapsed_min) / appeals,
+        "lambda_invocations": 1 + (sum(meter.batches.values()) + scheduled_runs_per_minute() * elapsed_min) / appeals,
         "sqs_requests": sqs / appeals,
         "aws_requests": sum(meter.calls.values()) / appeals,
         "wcu": meter.wcu / appeals,
@@ -392,8 +402,8 @@ def _report(run: Run, meter: AwsMeter, cpu: dict[str, float], cold: dict[str, fl
     costs = usd_per_million(per)
     click.echo(f"USD per million appeals (eu-central-1 list prices of {PRICES_DATE}): {sum(costs.values()):.2f} "
                f"{costs}")
-    click.echo(f"Cold start: import app.py {cold['import_app_s']:.2f} s; code zip {cold['code_zip_mb']:.2f} MB "
-               "(without the requirements.txt libraries)")
+    click.echo(f"Cold start: import app.py {cold['import_app_s']:.2f} s; deployment package (chalice package) "
+               f"{cold['package_zip_mb']:.2f} MB, of which the code {cold['code_zip_mb']:.2f} MB")
     return {"appeals": appeals, "appeals_per_s": round(appeals / elapsed, 3),
             "latency_p50_s": round(_percentile(latencies, 0.5), 3) if latencies else None,
             "latency_p99_s": round(_percentile(latencies, 0.99), 3) if latencies else None,

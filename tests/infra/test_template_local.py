@@ -167,7 +167,8 @@ def test_deployed_the_widgets_origins_are_the_cloudfront_site_and_widget_origins
     env = template["Globals"]["Function"]["Environment"]["Variables"]
     assert resolve(env["CORS_ORIGINS"], {"WidgetOrigins": widgets}, conditions) == ",".join(expected)
     assert resolve(env["ADMIN_ORIGINS"], {"WidgetOrigins": widgets}, conditions) == f"https://{SITE}"
-    assert resolve(env["TRACKING_PAGE_URL"], {"WidgetOrigins": widgets}, conditions) == f"https://{SITE}/track/"  # the links in letters
+    # the links in letters
+    assert resolve(env["TRACKING_PAGE_URL"], {"WidgetOrigins": widgets}, conditions) == f"https://{SITE}/track/"
 
 
 def test_locally_the_widgets_origins_are_the_ones_the_stack_passes() -> None:
