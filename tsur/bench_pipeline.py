@@ -320,20 +320,20 @@ def cold_start() -> dict[str, float]:
 
 def _package_size(repo: Path) -> float:
     """MB of the deployment.zip `chalice package` writes, built from a copy of the project."""
-    import shutil
+    import os
     import subprocess
     import sys
     import tempfile
 
+    from tsur.packaging import copy_project
+
     with tempfile.TemporaryDirectory() as tmp:
-        project = Path(tmp) / "project"
-        ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "deployments", "venv")
-        for name in ("chalicelib", ".chalice"):
-            shutil.copytree(repo / name, project / name, ignore=ignore)
-        for name in ("app.py", "requirements.txt"):
-            shutil.copy2(repo / name, project / name)
-        built = subprocess.run([sys.executable, "-m", "chalice", "package", "--stage", "dev", str(project / "out")],
-                               cwd=project, capture_output=True, text=True, check=False)
+        project = Path(tmp)
+        copy_project(repo, project)
+        chalice = Path(sys.executable).with_name("chalice")  # the console script beside this interpreter
+        env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-central-1")}
+        built = subprocess.run([str(chalice), "package", "--stage", "dev", str(project / "out")],
+                               cwd=project, env=env, capture_output=True, text=True, check=False)
         zipped = project / "out" / "deployment.zip"
         return zipped.stat().st_size / 1e6 if built.returncode == 0 and zipped.exists() else 0.0
 

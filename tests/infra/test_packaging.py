@@ -8,13 +8,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tsur.packaging import copy_project
 
 pytestmark = [pytest.mark.infra, pytest.mark.timeout(900)]
 
@@ -46,22 +47,13 @@ SITE_ENV = {*ORIGINS_ENV, "TRACKING_PAGE_URL", "MAIL_FROM"}  # the site's tracki
 POLICY_FILES = [REPO / ".chalice" / f"policy-{stage}.json" for stage in STAGES]
 
 
-def _copy_project(dest: Path) -> None:
-    """What `chalice package` reads, without build leftovers (out/, .chalice/deployments)."""
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "deployments", "venv")
-    for name in ("app.py", "requirements.txt"):
-        shutil.copy2(REPO / name, dest / name)
-    for name in ("chalicelib", ".chalice", "infra"):
-        shutil.copytree(REPO / name, dest / name, ignore=ignore)
-
-
 @pytest.fixture(scope="module")
 def packaged(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """stage -> packaged sam.json (both stages from one copy; the second reuses the deployment zip)."""
     if not (REPO / "app.py").exists():
         pytest.skip("app.py does not exist yet")
     project = tmp_path_factory.mktemp("package")
-    _copy_project(project)
+    copy_project(REPO, project)
     env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "us-east-1")}
     env.pop("TSUR_STAGE", None)  # chalice sets it from the stage's environment_variables on import
     result = {}
