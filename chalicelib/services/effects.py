@@ -12,7 +12,9 @@ from chalicelib.domain.statuses import Status
 from chalicelib.services import executor_events, resident_mail
 from chalicelib.services.deps import Dependencies
 
-MAIL_ON_STATUS = {Status.ASSIGNED, Status.CLARIFICATION, Status.CLOSED, Status.REJECTED}
+# A reopened case is assigned again at once, and that letter says so: no letter for `reopened` itself.
+MAIL_ON_STATUS = {Status.ASSIGNED, Status.IN_PROGRESS, Status.LINKED, Status.CLARIFICATION, Status.CLOSED,
+                  Status.REJECTED}
 MAIL_ON_KIND = {"received", "interim_answer", "answer_published"}
 
 

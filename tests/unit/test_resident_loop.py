@@ -35,12 +35,15 @@ def letters(deps):
 
 
 def test_the_resident_gets_a_letter_with_the_tracking_link_at_each_public_step(fake_deps, case):
+    executor_api.acknowledge(fake_deps, "adm_nevsky", case.id)
+    drain(fake_deps)
     publish(fake_deps, case.id)
     texts = [text for _, text in letters(fake_deps)]
-    assert len(texts) == 3  # received, assigned, answer published
+    assert len(texts) == 4  # received, assigned, taken into work, answer published
     assert all(f"http://tsur.test/track/?id={case.id}&token={case.token}" in t for t in texts)
     assert "Администрация Невского района" in texts[1]
-    assert "Вывоз мусора во дворе дома 12 выполнен" in texts[2]
+    assert "Исполнитель принял обращение в работу" in texts[2]
+    assert "Вывоз мусора во дворе дома 12 выполнен" in texts[3]
     assert all("+7 921" not in t for t in texts)
 
 
@@ -236,3 +239,18 @@ def test_the_tracking_page_gets_the_published_answer_once_and_who_asked_for_a_cl
     publish(fake_deps, case.id)
     answer = tracking.public_case(fake_deps, case.id, case.token)["answer"]
     assert answer["text"].startswith("Вывоз мусора во дворе дома 12 выполнен") and answer["published_at"]
+
+
+def test_a_resident_whose_appeal_joins_an_open_case_hears_of_it(fake_deps):
+    place = {"lat": 59.9335, "lon": 30.3790, "municipality": "nevsky"}
+    first = intake.submit_appeal(fake_deps, AppealIn(text="Во дворе дома 12 не вывозят мусор, контейнеры переполнены",
+                                                     **place))
+    drain(fake_deps)
+    second = intake.submit_appeal(fake_deps, AppealIn(
+        text="У дома 12 мусор не вывозят уже неделю, контейнеры переполнены", **place,
+        contact={"email": EMAIL}, consent=True))
+    drain(fake_deps)
+    assert fake_deps.cases.get(second.id).duplicate_of == first.id
+    subjects_and_texts = letters(fake_deps)
+    assert len(subjects_and_texts) == 2  # received, then joined: no «assigned» of its own
+    assert "присоединено к обращению о той же проблеме" in subjects_and_texts[1][1]
