@@ -81,14 +81,13 @@ class CapacityMeter:
             return units + sum(_kb(old) for attrs in indexes if old and _in_index(old, attrs))
         self._held[held_key] = item
         for attrs in indexes:
-            before, after = old is not None and _in_index(old, attrs), _in_index(item, attrs)
-            if before and after:
-                same = all(old.get(a) == item.get(a) for a in attrs) if old else False
-                units += _kb(item) if same else _kb(item) + _kb(old or {})
-            elif after:
-                units += _kb(item)
-            elif before:
-                units += _kb(old or {})
+            entry_before = old if old is not None and _in_index(old, attrs) else None
+            if _in_index(item, attrs):
+                units += _kb(item)  # the entry put (or rewritten in place)
+                if entry_before is not None and any(entry_before.get(a) != item.get(a) for a in attrs):
+                    units += _kb(entry_before)  # a key change deletes the old entry too
+            elif entry_before is not None:
+                units += _kb(entry_before)  # the item left the index
         return units
 
 
