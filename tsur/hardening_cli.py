@@ -38,6 +38,7 @@ def consistency_command(deps: Dependencies, as_json: bool) -> None:
     else:
         steps = ", ".join(f"{step} {n}" for step, n in summary["stuck_steps"].items())
         click.echo(f"Зависшие шаги / stuck steps: {steps}")
+        click.echo(f"Неотправленные письма и уведомления / effects never sent: {summary['stuck_effects']}")
         click.echo(f"Просроченные доставки / deliveries the sweeper missed: {summary['stuck_deliveries']}")
         click.echo(f"Отложенные / parked: {summary['parked_deliveries']}, "
                    f"отключённые / disabled: {summary['disabled_deliveries']} (видны операторам / replayable)")

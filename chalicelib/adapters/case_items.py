@@ -10,12 +10,14 @@ from chalicelib.adapters.watch_items import watch_attributes, watch_fields
 from chalicelib.domain.aggregates import UNKNOWN, district_of
 from chalicelib.domain.case import Answer, Assignment, Case, CaseEvent, Classification, Contact
 from chalicelib.domain.consent import Consent
+from chalicelib.domain.owed_effects import OWED_STEP, OwedEffects
 from chalicelib.domain.social import SocialRef
 from chalicelib.domain.statuses import Status
 
 CASE_SK = "CASE"
 EVENT_PREFIX = "EVT#"
 DELIVERY_PREFIX = "DLV#"
+OWED_PREFIX = "OWED#"
 
 
 def case_pk(case_id: str) -> str:
@@ -168,3 +170,22 @@ def item_to_event(item: dict[str, Any]) -> CaseEvent:
         reason=item.get("reason", ""), public=bool(item.get("public", False)),
         data={k: float(v) if isinstance(v, Decimal) else v for k, v in item.get("data", {}).items()},
     )
+
+
+def owed_to_item(owed: OwedEffects) -> dict[str, Any]:
+    events = [{k: v for k, v in event_to_item(owed.case_id, e, 0).items() if k not in ("pk", "sk", "type")}
+              for e in owed.events]
+    return {"pk": case_pk(owed.case_id), "sk": owed_sk(owed.seq), "type": "owed", "case_id": owed.case_id,
+            "seq": owed.seq, "events": events, "sweeps": owed.sweeps, "pending_step": OWED_STEP,
+            "pending_since": (GAVE_UP if owed.given_up else "") + owed.since.isoformat()}
+
+
+def owed_sk(seq: int) -> str:
+    return f"{OWED_PREFIX}{seq:09d}"
+
+
+def item_to_owed(item: dict[str, Any]) -> OwedEffects:
+    return OwedEffects(case_id=item["case_id"], seq=int(item["seq"]),
+                       events=tuple(item_to_event(e) for e in item.get("events", ())),
+                       since=datetime.fromisoformat(str(item["pending_since"]).removeprefix(GAVE_UP)),
+                       sweeps=int(item.get("sweeps", 0)))

@@ -23,6 +23,9 @@ from chalicelib.adapters.case_items import (
     event_to_item,
     item_to_case,
     item_to_event,
+    item_to_owed,
+    owed_sk,
+    owed_to_item,
 )
 from chalicelib.adapters.counters import REGION_TZ, dynamo_updates, recount
 from chalicelib.adapters.ports import (
@@ -39,6 +42,7 @@ from chalicelib.adapters.watch_items import COUNTERS_SK, DEADLINE_SHARD, executo
 from chalicelib.domain.aggregates import Key, facts
 from chalicelib.domain.case import Case, CaseEvent
 from chalicelib.domain.deadline_watch import CounterChange, ExecutorCounters, counter_changes, overdue_holder
+from chalicelib.domain.owed_effects import OWED_STEP, OwedEffects
 from chalicelib.domain.social import CONNECTOR_PREFIX
 
 _serializer = TypeSerializer()
@@ -99,7 +103,7 @@ class DynamoCaseRepository(CaseRepository, CounterStore):
         self._db = client or boto3.client("dynamodb")
         self._tz = tz
 
-    def _write(self, case: Case, condition: str, values: dict[str, Any]) -> None:
+    def _write(self, case: Case, condition: str, values: dict[str, Any], owed: OwedEffects | None) -> None:
         put_case: dict[str, Any] = {"Put": {
             "TableName": self._table, "Item": to_dynamo(case_to_item(case, case.version + 1)),
             "ConditionExpression": condition}}
@@ -111,6 +115,8 @@ class DynamoCaseRepository(CaseRepository, CounterStore):
         counters = self._counter_updates(counter_changes(case))  # in the same transaction
         analytics, counted = recount(case, self._tz)
         items: list[Any] = [put_case, *events, *counters, *dynamo_updates(self._table, analytics, to_dynamo)]
+        if owed is not None:
+            items.append({"Put": {"TableName": self._table, "Item": to_dynamo(owed_to_item(owed))}})
         self._db.transact_write_items(TransactItems=items)
         case.counted_as = counted
         case.version += 1
@@ -149,17 +155,17 @@ class DynamoCaseRepository(CaseRepository, CounterStore):
         items = self._query(KeyConditionExpression="pk = :pk", ExpressionAttributeValues=to_dynamo({":pk": pk}))
         return {i["sk"]: _counts(i) for i in items}
 
-    def add(self, case: Case) -> None:
+    def add(self, case: Case, owed: OwedEffects | None = None) -> None:
         try:
-            self._write(case, "attribute_not_exists(pk)", {})
+            self._write(case, "attribute_not_exists(pk)", {}, owed)
         except ClientError as exc:
             if _condition_failed(exc):
                 raise AlreadyExists(case.id) from exc
             raise
 
-    def save(self, case: Case) -> None:
+    def save(self, case: Case, owed: OwedEffects | None = None) -> None:
         try:
-            self._write(case, "version = :expected", {":expected": case.version})
+            self._write(case, "version = :expected", {":expected": case.version}, owed)
         except ClientError as exc:
             if _condition_failed(exc):
                 raise ConcurrentUpdate(case.id) from exc
@@ -188,6 +194,27 @@ class DynamoCaseRepository(CaseRepository, CounterStore):
                             ExpressionAttributeValues=to_dynamo({":step": step, ":low": GAVE_UP,
                                                                  ":high": GAVE_UP + before.isoformat()}))
         return [self._case(i) for i in items]
+
+    def owed_since(self, before: datetime, limit: int = 100, given_up: bool = False) -> list[OwedEffects]:
+        # Given up sorts after every date (GAVE_UP), like a case's step: see case_items.pending_sort_key.
+        since = "pending_since BETWEEN :low AND :before" if given_up else "pending_since < :before"
+        values = {":step": OWED_STEP, ":before": (GAVE_UP if given_up else "") + before.isoformat()}
+        items = self._query(IndexName="by_pending", Limit=limit,
+                            KeyConditionExpression=f"pending_step = :step AND {since}",
+                            ExpressionAttributeValues=to_dynamo(values | ({":low": GAVE_UP} if given_up else {})))
+        return [item_to_owed(i) for i in items[:limit]]
+
+    def keep_owed(self, owed: OwedEffects) -> None:
+        try:
+            self._db.put_item(TableName=self._table, Item=to_dynamo(owed_to_item(owed)),
+                              ConditionExpression="attribute_exists(pk)")
+        except ClientError as exc:
+            if not _condition_failed(exc):
+                raise
+
+    def settle(self, owed: OwedEffects) -> None:
+        self._db.delete_item(TableName=self._table,
+                             Key=to_dynamo({"pk": case_pk(owed.case_id), "sk": owed_sk(owed.seq)}))
 
     def due_before(self, when: datetime, limit: int = 100) -> list[Case]:
         # ISO strings with offsets only sort correctly in one zone: the index holds UTC.

@@ -46,6 +46,7 @@ from chalicelib.domain.deadline_watch import ExecutorCounters, counter_changes, 
 from chalicelib.domain.delivery import Delivery, index_state
 from chalicelib.domain.duplicates import followable_key
 from chalicelib.domain.endpoint import UnsafeEndpoint, endpoint_problem
+from chalicelib.domain.owed_effects import OwedEffects
 from chalicelib.domain.routing_rules import LoadedRouting
 
 
@@ -56,26 +57,42 @@ class InMemoryCaseRepository(CaseRepository, CounterStore):
         self._cases: dict[str, Case] = {}
         self._events: dict[str, list[CaseEvent]] = defaultdict(list)
         self._counters: dict[str, ExecutorCounters] = {}
+        self.owed: dict[tuple[str, int], OwedEffects] = {}
         self._lock = threading.Lock()
 
-    def add(self, case: Case) -> None:
+    def add(self, case: Case, owed: OwedEffects | None = None) -> None:
         with self._lock:
             if case.id in self._cases:
                 raise AlreadyExists(case.id)
-            self._store(case)
+            self._store(case, owed)
 
     def get(self, case_id: str) -> Case | None:
         stored = self._cases.get(case_id)
         return copy.deepcopy(stored) if stored else None
 
-    def save(self, case: Case) -> None:
+    def save(self, case: Case, owed: OwedEffects | None = None) -> None:
         with self._lock:
             stored = self._cases.get(case.id)
             if stored is None or stored.version != case.version:
                 raise ConcurrentUpdate(case.id)
-            self._store(case)
+            self._store(case, owed)
 
-    def _store(self, case: Case) -> None:
+    def owed_since(self, before: datetime, limit: int = 100, given_up: bool = False) -> list[OwedEffects]:
+        found = sorted((o for o in self.owed.values() if o.since < before and o.given_up == given_up),
+                       key=lambda o: o.since)
+        return found[:limit]
+
+    def keep_owed(self, owed: OwedEffects) -> None:
+        with self._lock:
+            if (owed.case_id, owed.seq) in self.owed:
+                self.owed[(owed.case_id, owed.seq)] = owed
+
+    def settle(self, owed: OwedEffects) -> None:
+        self.owed.pop((owed.case_id, owed.seq), None)
+
+    def _store(self, case: Case, owed: OwedEffects | None = None) -> None:
+        if owed is not None:
+            self.owed[(owed.case_id, owed.seq)] = owed
         changes, case.counted_as = recount(case, self._tz)
         for key, attrs in changes.items():
             for name, delta in attrs.items():

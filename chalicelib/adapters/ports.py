@@ -15,6 +15,7 @@ from chalicelib.domain.case import Case, CaseEvent
 from chalicelib.domain.deadline_watch import ExecutorCounters
 from chalicelib.domain.delivery import Delivery
 from chalicelib.domain.endpoint import ExecutorEndpoint, UnsafeEndpoint
+from chalicelib.domain.owed_effects import OwedEffects
 from chalicelib.domain.routing_rules import LoadedRouting
 
 __all__ = ["ExecutorEndpoint", "UnsafeEndpoint"]  # re-exported: they used to live here
@@ -30,14 +31,28 @@ class AlreadyExists(Exception):
 
 class CaseRepository(ABC):
     @abstractmethod
-    def add(self, case: Case) -> None: ...
+    def add(self, case: Case, owed: OwedEffects | None = None) -> None: ...
 
     @abstractmethod
     def get(self, case_id: str) -> Case | None: ...
 
     @abstractmethod
-    def save(self, case: Case) -> None:
-        """Persist the case and its new events iff nobody saved it since it was read."""
+    def save(self, case: Case, owed: OwedEffects | None = None) -> None:
+        """Persist the case, its new events and what they owe (`owed`, in the same write) iff nobody
+        saved it since it was read."""
+
+    @abstractmethod
+    def owed_since(self, before: datetime, limit: int = 100, given_up: bool = False) -> list[OwedEffects]:
+        """Effects recorded (or last swept) before `before` and not yet cleared, oldest first: those the
+        sweeper still sends, or with `given_up` those it left to the operators (sparse index)."""
+
+    @abstractmethod
+    def keep_owed(self, owed: OwedEffects) -> None:
+        """Store the sweeper's new stamp on effects still owed (no-op if they were cleared meanwhile)."""
+
+    @abstractmethod
+    def settle(self, owed: OwedEffects) -> None:
+        """The effects were sent: clear them."""
 
     @abstractmethod
     def events(self, case_id: str) -> list[CaseEvent]: ...

@@ -5,12 +5,13 @@ puts each message in it (`hold`) instead of sending it at once. At the end of th
 them all (SQS: `SendMessageBatch`, ten a request), and a record whose message could not be sent is
 reported as failed, so SQS delivers it again (`redelivered()` then tells the step to re-send it).
 Outside a batch (an API request, a schedule) nothing is held. Context variables keep concurrent
-workers (threads of the local stack) apart.
+workers (threads of the local stack) apart. `after_sent` runs an action once the record's messages are
+really out (at the end of the batch, only if none of them failed; outside a batch, at once).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,7 @@ class Outbox:
     held: list[OutgoingMessage] = field(default_factory=list)
     origin: str = ""  # the record being processed
     redelivered: bool = False  # SQS has delivered that record before
+    when_sent: list[tuple[str, Callable[[], None]]] = field(default_factory=list)  # (origin, action)
 
 
 _current: ContextVar[Outbox | None] = ContextVar("tsur_outbox", default=None)
@@ -53,3 +55,12 @@ def redelivered() -> bool:
     """The record being processed was received before (its first processing may have lost a send)."""
     outbox = _current.get()
     return outbox is not None and outbox.redelivered
+
+
+def after_sent(action: Callable[[], None]) -> None:
+    """Run `action` when what the current record sent has gone out: at once outside a batch."""
+    outbox = _current.get()
+    if outbox is None:
+        action()
+    else:
+        outbox.when_sent.append((outbox.origin, action))

@@ -41,7 +41,19 @@ def process_batch(records: Iterable[SqsRecord], model: type[M], handle: Callable
         if unsent:
             log("messages not sent; their records return to the queue", logging.ERROR, records=len(unsent))
         failed += sorted(unsent)
+    _when_sent(held, set(failed))
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
+
+
+def _when_sent(held: outbox.Outbox, failed: set[str]) -> None:
+    """The actions of the records that are done and whose messages all went out."""
+    for origin, action in held.when_sent:
+        if origin in failed:
+            continue
+        try:
+            action()
+        except Exception:
+            log("action after the batch's sends failed", logging.WARNING, message_id=origin, exc_info=True)
 
 
 def _process(record: SqsRecord, model: type[M], handle: Callable[[M], None], held: outbox.Outbox) -> str | None:

@@ -33,18 +33,19 @@ def change_case(deps: Dependencies, case_id: str, allowed: Callable[[Case], bool
         raise NOT_FOUND
     with log_context(case_id=case.id, correlation_id=case.correlation_id):
         waiting_before = case.pending_step
+        now = deps.clock()
         try:
-            mutate(case, deps.clock())
+            mutate(case, now)
         except InvalidTransition as exc:
             raise wrong_status(exc.current) from exc
         except Refused as exc:
             raise ApiError(409, exc.code, str(exc)) from exc
-        events = list(case.new_events)
+        owed = effects.owed_by(case, now)
         try:
-            deps.cases.save(case)
+            deps.cases.save(case, owed)
         except ConcurrentUpdate as exc:
             raise ApiError(409, "conflict", "Обращение только что изменилось, повторите запрос") from exc
         if case.pending_step in PIPELINE_STEPS and case.pending_step != waiting_before:
             enqueue(deps, case, case.pending_step)
-        effects.after_save(deps, case, events)
+        effects.deliver(deps, case, owed)
     return case

@@ -18,6 +18,7 @@ from chalicelib.services.deps import Dependencies
 
 ANSWER_RETURNED = "case.answer_returned"
 CLARIFIED = "case.clarified"
+KINDS = frozenset({"answer_returned", "clarification"})  # the events the executor is told of
 
 
 def after_save(deps: Dependencies, case: Case, events: list[CaseEvent]) -> None:

@@ -65,11 +65,11 @@ def _create_case(deps: Dependencies, appeal: AppealIn, base_url: str, social: So
     case.note(now, "received", "Обращение принято", public=True)
     case.await_step("intake", now)
     with log_context(case_id=case.id, correlation_id=case.correlation_id):
-        events = list(case.new_events)
-        deps.cases.add(case)
+        owed = effects.owed_by(case, now)
+        deps.cases.add(case, owed)
         log("case received", source=case.source, sector_hint=case.sector_hint)
         enqueue(deps, case, "intake")
-        effects.after_save(deps, case, events)
+        effects.deliver(deps, case, owed)
     return AppealAccepted(id=case.id, token=token, status=case.status.value,
                           status_url=f"{base_url}/v1/appeals/{case.id}")
 

@@ -32,8 +32,14 @@ class MailMessage(BaseModel):
 
 
 def enqueue(deps: Dependencies, message: MailMessage) -> None:
+    """Queue the letter; raises if the queue refuses it (resident letters are then kept as owed effects)."""
+    deps.queue.send(QUEUE, message.model_dump())
+
+
+def enqueue_or_log(deps: Dependencies, message: MailMessage) -> None:
+    """For operators' alerts, which the log's ALERT line and the consistency check also carry."""
     try:
-        deps.queue.send(QUEUE, message.model_dump())
+        enqueue(deps, message)
     except Exception:
         log("mail enqueue failed", logging.WARNING, kind=message.kind, exc_info=True)
 

@@ -33,7 +33,7 @@ def endpoint_disabled(deps: Dependencies, endpoint: ExecutorEndpoint, delivery: 
     if not deps.settings.operators_alert_email:
         return
     target = deps.executors.get(endpoint.executor_id)
-    mail.enqueue(deps, MailMessage(
+    mail.enqueue_or_log(deps, MailMessage(
         case_id=delivery.case_id, kind=ENDPOINT_DISABLED, event_at=at.isoformat(), audience=mail.OPERATORS,
         correlation_id=delivery.correlation_id,
         data={"target_id": endpoint.executor_id, "target": target.name if target else endpoint.executor_id,

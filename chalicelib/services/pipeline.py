@@ -80,9 +80,9 @@ def _run_once(deps: Dependencies, case_id: str, step: str, action: Action) -> No
         deps.cases.save(case)  # keep the record of the failed attempt, then let SQS retry
         raise
     case.await_step(next_step, now)
-    events = list(case.new_events)
-    deps.cases.save(case)
+    owed = effects.owed_by(case, now)
+    deps.cases.save(case, owed)
     log("step done", status=case.status.value, next_step=next_step)
     if next_step:
         enqueue(deps, case, next_step)
-    effects.after_save(deps, case, events)
+    effects.deliver(deps, case, owed)

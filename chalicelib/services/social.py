@@ -118,14 +118,15 @@ def social_reply_payload(case: Case, answer_text: str) -> dict[str, Any]:
     return {"case_id": case.id, "network": ref.network, "kind": ref.kind, "method": method, "params": params}
 
 
-def reply_to_source(deps: Dependencies, case: Case, answer_text: str) -> Delivery | None:
+def reply_to_source(deps: Dependencies, case: Case, answer_text: str, answer_id: str | None = None
+                    ) -> Delivery | None:
     """Queue the published answer for the post it came from; None when the case did not come from social media.
 
     One delivery per published answer (the webhook-id is stable), so a re-run sends nothing twice.
     """
     if case.social is None:
         return None
-    key = f"social-{case.published_answer_id or 'answer'}"
+    key = f"social-{answer_id or case.published_answer_id or 'answer'}"
     return send_webhook(deps, case, connector_id(case.social.network), REPLY_EVENT,
                         social_reply_payload(case, answer_text), key=key,
                         announce="Ответ отправлен туда, где было опубликовано сообщение")

@@ -1,4 +1,5 @@
-"""Re-sending the messages of cases that wait for a step for too long.
+"""Re-sending the messages of cases that wait for a step for too long, and the effects (letters,
+callbacks) a save recorded but never sent (services.effects).
 
 This is what makes "written but not enqueued" safe: the case says which step it waits for, and a
 scheduled sweep finds the ones that have waited longer than the step's normal retries would take
@@ -13,6 +14,7 @@ from datetime import timedelta
 
 from chalicelib.adapters.ports import ConcurrentUpdate
 from chalicelib.observability import log, log_context
+from chalicelib.services import effects
 from chalicelib.services.deps import Dependencies
 from chalicelib.services.pipeline import enqueue
 from chalicelib.settings import PIPELINE_STEPS
@@ -39,4 +41,5 @@ def sweep_pending(deps: Dependencies, stale_after: timedelta = STALE_AFTER, limi
                 log("stale step re-sent", sweeps=case.pending_sweeps)
                 count += 1
         resent[step] = count
+    resent[effects.OWED_STEP] = effects.sweep(deps)
     return resent

@@ -8,7 +8,9 @@ import pytest
 from chalicelib.adapters.ports import AlreadyExists, ConcurrentUpdate
 from chalicelib.domain.case import MAX_STEP_RESENDS, Assignment, Case, Classification, Contact
 from chalicelib.domain.consent import Consent
+from chalicelib.domain.owed_effects import MAX_SWEEPS
 from chalicelib.domain.statuses import Status
+from chalicelib.services import effects
 
 
 def full_case(now, case_id="c_full"):
@@ -131,3 +133,25 @@ def test_the_executor_s_filtered_listing_walks_the_by_executor_index_with_its_cu
     assert page(overdue=True, limit=1, cursor=cursor)[0] == ["c_1"]
     assert page(overdue=False, category="housing_utilities.heating")[0] == ["c_4", "c_2", "c_0"]
     assert set(calls) == {"Query"}  # the index, never a scan
+
+
+def test_what_a_save_owes_is_written_with_it_swept_and_cleared(moto_deps, clock):
+    now = clock()
+    case = full_case(now, "c_owed")
+    owed = effects.owed_by(case, now)  # the `classified` and `assigned` events: a letter for the assignment
+    moto_deps.cases.add(case, owed)
+    assert owed is not None and [e.kind for e in owed.events] == ["status"]
+    later = now + timedelta(minutes=20)
+    (found,) = moto_deps.cases.owed_since(later)
+    assert found == owed
+    assert moto_deps.cases.owed_since(now) == []
+    assert [c.id for c in moto_deps.cases.waiting_since("notify", later)] == ["c_owed"]  # the step, not the item
+    assert len(moto_deps.cases.events("c_owed")) == 2 and moto_deps.cases.get("c_owed").version == 1
+    for _ in range(MAX_SWEEPS):
+        found = found.swept(later)
+        moto_deps.cases.keep_owed(found)
+    assert moto_deps.cases.owed_since(later + timedelta(minutes=1)) == []
+    assert moto_deps.cases.owed_since(later + timedelta(minutes=1), given_up=True) == [found]
+    moto_deps.cases.settle(found)
+    moto_deps.cases.keep_owed(found)  # a late stamp does not bring cleared effects back
+    assert moto_deps.cases.owed_since(later + timedelta(days=1), given_up=True) == []
