@@ -371,6 +371,13 @@ def admin_publish(case_id: str) -> Response:
     return _admin_case(case_id)
 
 
+@app.route("/v1/admin/cases/{case_id}/answers/{answer_id}/publish", methods=["POST"], authorizer=OPERATORS)
+@api_errors
+def admin_publish_interim(case_id: str, answer_id: str) -> Response:
+    admin_actions.publish_interim(deps(), _operator(), case_id, answer_id)
+    return _admin_case(case_id)
+
+
 @app.route("/v1/admin/cases/{case_id}/return", methods=["POST"], authorizer=OPERATORS)
 @api_errors
 def admin_return(case_id: str) -> Response:

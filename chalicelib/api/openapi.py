@@ -71,6 +71,7 @@ OPERATIONS: dict[str, Operation] = {
     "admin_clarify": Operation("Запросить уточнение", body=admin.QuestionIn, security=OPERATOR),
     "admin_reassign": Operation("Переназначить", body=admin.ReassignIn, security=OPERATOR),
     "admin_publish": Operation("Опубликовать ответ", security=OPERATOR),
+    "admin_publish_interim": Operation("Опубликовать задержанный промежуточный ответ", security=OPERATOR),
     "admin_return": Operation("Вернуть ответ", body=admin.ReasonIn, security=OPERATOR),
     "admin_close": Operation("Закрыть", body=admin.ReasonIn, security=OPERATOR),
     "admin_board": Operation("Сводка", security=OPERATOR),

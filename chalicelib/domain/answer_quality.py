@@ -65,6 +65,19 @@ def assess_answer(text: str, attachments: int = 0) -> AnswerAssessment:
     return AnswerAssessment(verdict, codes, _score(facts, attachments, bool(codes)), evidence)
 
 
+def assess_interim(text: str, attachments: int = 0) -> AnswerAssessment:
+    """Judge an interim answer: on substance when it reports work done, or work under way or set for a
+    stated time («бригада выедет завтра», «работы назначены на 05.12.2026»); a referral, law quotes or
+    «находится на рассмотрении» are formal, as in a final answer."""
+    final = assess_answer(text, attachments)
+    if not final.is_formal or set(final.codes) & {"resubmit", "referral", "law_only", "deferred"}:
+        return final
+    normal = text.replace("ё", "е").replace("Ё", "Е")
+    if p.UNDER_WAY.search(normal) and p.WHEN.search(normal):
+        return AnswerAssessment(Verdict.SUBSTANTIVE, (), round(min(final.score, 0.4), 2), ("scheduled",))
+    return final
+
+
 def _facts(sentences: list[str]) -> dict[str, bool]:
     """What the sentences establish; promises and conditions never count as work done."""
     facts = dict.fromkeys(("done", "enforced", "dated", "inspected", "promised"), False)

@@ -204,12 +204,12 @@ class Case:
         if self.status is Status.ASSIGNED:
             self.transition(Status.IN_PROGRESS, at, actor=actor, reason="Исполнитель принял обращение в работу")
 
-    def add_answer(self, answer: Answer, public_text: str) -> None:
-        """Record an answer; a final one waits for the quality check (status `answered`)."""
+    def add_answer(self, answer: Answer) -> None:
+        """Record an answer. Both kinds wait for the quality check: a final one in status `answered`, an
+        interim one unseen by the resident until `publish_interim`."""
         self.answers.append(answer)
         if answer.kind == "interim":
             self.acknowledge(answer.at, answer.author)
-            self.note(answer.at, "interim_answer", public_text, public=True, actor=answer.author, answer_id=answer.id)
             return
         self.transition(Status.ANSWERED, answer.at, actor=answer.author, reason="Исполнитель направил ответ")
 
@@ -217,11 +217,26 @@ class Case:
     def last_final_answer(self) -> Answer | None:
         return next((a for a in reversed(self.answers) if a.kind == "final"), None)
 
-    def judge_answer(self, verdict: str, reasons: tuple[str, ...], by: str = SYSTEM) -> None:
-        answer = self.last_final_answer
+    def answer(self, answer_id: str) -> Answer | None:
+        return next((a for a in self.answers if a.id == answer_id), None)
+
+    def judge_answer(self, verdict: str, reasons: tuple[str, ...], by: str = SYSTEM, answer_id: str | None = None
+                     ) -> None:
+        """The verdict on an answer (the last final one unless `answer_id` names another)."""
+        answer = self.answer(answer_id) if answer_id else self.last_final_answer
         assert answer is not None
         self.answers[self.answers.index(answer)] = replace(answer, verdict=verdict, verdict_reasons=reasons,
                                                            verdict_by=by)
+
+    def publish_interim(self, answer_id: str, public_text: str, at: datetime, actor: str = SYSTEM) -> None:
+        self.note(at, "interim_answer", public_text, public=True, actor=actor, answer_id=answer_id)
+
+    def return_interim(self, answer_id: str, at: datetime, reason: str, actor: str = SYSTEM) -> None:
+        """A formal interim answer is not shown; the executor hears why. The case's status stays."""
+        answer = self.answer(answer_id)
+        assert answer is not None
+        self.note(at, "answer_returned", reason, actor=actor, answer_id=answer_id, answer_kind="interim",
+                  verdict=answer.verdict, reasons=list(answer.verdict_reasons))
 
     def return_answer(self, at: datetime, reason: str, actor: str = SYSTEM) -> None:
         """A formal reply («отписка») goes back to the executor with the verdict; the deadline keeps running."""

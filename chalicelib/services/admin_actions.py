@@ -84,6 +84,12 @@ def publish(deps: Dependencies, principal: Principal, case_id: str) -> Case:
     return answers.confirm(deps, case_id, principal.actor)
 
 
+def publish_interim(deps: Dependencies, principal: Principal, case_id: str, answer_id: str) -> Case:
+    visible_case(deps, principal, case_id)
+    require(principal, principal.works_cases)
+    return answers.publish_held_interim(deps, case_id, answer_id, principal.actor)
+
+
 def send_back(deps: Dependencies, principal: Principal, case_id: str, reason: str) -> Case:
     visible_case(deps, principal, case_id)
     require(principal, principal.works_cases)

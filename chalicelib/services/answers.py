@@ -1,9 +1,13 @@
-"""The answer gate: a final answer is checked before the resident sees it.
+"""The answer gate: every answer is checked before the resident sees it.
 
-A formal reply («отписка»: no concrete action, no date, a mere referral, only quotes of the law)
+A formal final reply («отписка»: no concrete action, no date, a mere referral, only quotes of the law)
 goes back to the executor with the reasons while the deadline keeps running. A substantive one is
 published at once (ANSWER_REVIEW=auto) or waits for an operator's confirmation (ANSWER_REVIEW=operator);
 either way an operator can override the automatic verdict.
+
+An interim answer passes the same check: a substantive one («работы назначены на 5 декабря») is shown
+at once, since its point is to tell the resident early; a formal one («обращение находится на
+рассмотрении») is not shown, the executor is told why, and an operator may still publish it.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.api.errors import ApiError
+from chalicelib.domain.answer_quality import AnswerAssessment, assess_answer, assess_interim
 from chalicelib.domain.case import Answer, Case
 from chalicelib.domain.privacy import mask_personal_data
 from chalicelib.domain.statuses import Status
@@ -21,6 +26,9 @@ from chalicelib.services.deps import Dependencies
 
 FORMAL, SUBSTANTIVE = "formal", "substantive"
 OVERRIDDEN_TO_SUBSTANTIVE = "Оператор признал ответ ответом по существу и опубликовал его"
+# Once the final answer is out (or the case is over) an interim one has nothing left to say.
+INTERIM_OPEN = (Status.ASSIGNED, Status.IN_PROGRESS, Status.CLARIFICATION, Status.ANSWERED, Status.RETURNED,
+                Status.REOPENED)
 
 
 def public_text(case: Case, text: str) -> str:
@@ -28,17 +36,30 @@ def public_text(case: Case, text: str) -> str:
     return mask_personal_data(text, case.contact)
 
 
+def _assess(case: Case, answer: Answer) -> AnswerAssessment:
+    judge = assess_answer if answer.kind == "final" else assess_interim
+    assessment = judge(answer.text, attachments=len(answer.attachments))
+    case.judge_answer(assessment.verdict, tuple(assessment.reasons), answer_id=answer.id)
+    return assessment
+
+
 def review(deps: Dependencies, case: Case, now: datetime) -> None:
     answer = case.last_final_answer
     assert answer is not None
-    from chalicelib.domain.answer_quality import assess_answer  # lands with the quality check
-
-    assessment = assess_answer(answer.text, attachments=len(answer.attachments))
-    case.judge_answer(assessment.verdict, tuple(assessment.reasons))
+    assessment = _assess(case, answer)
     if assessment.verdict == FORMAL:
         case.return_answer(now, "Ответ возвращён на доработку: " + "; ".join(assessment.reasons))
     elif deps.settings.answer_review == "auto":
         case.publish_answer(now, public_text(case, answer.text))
+
+
+def review_interim(deps: Dependencies, case: Case, now: datetime) -> None:
+    answer = case.answers[-1]
+    assessment = _assess(case, answer)
+    if assessment.verdict == FORMAL:
+        case.return_interim(answer.id, now, "Промежуточный ответ не опубликован: " + "; ".join(assessment.reasons))
+    else:
+        case.publish_interim(answer.id, public_text(case, answer.text), now)
 
 
 def _require_status(case: Case, *statuses: Status) -> None:
@@ -61,6 +82,21 @@ def confirm(deps: Dependencies, case_id: str, actor: str) -> Case:
         if case.status is Status.RETURNED:
             case.judge_answer(SUBSTANTIVE, (OVERRIDDEN_TO_SUBSTANTIVE,), by=actor)
         case.publish_answer(now, public_text(case, answer.text), actor=actor)
+
+    return change_case(deps, case_id, _exists, publish)
+
+
+def publish_held_interim(deps: Dependencies, case_id: str, answer_id: str, actor: str) -> Case:
+    """The operator overrides the check on an interim answer it held back: the resident sees it now."""
+    def publish(case: Case, now: datetime) -> None:
+        answer = case.answer(answer_id)
+        if answer is None or answer.kind != "interim":
+            raise ApiError(404, "not_found", "Промежуточный ответ не найден")
+        if answer.verdict != FORMAL:
+            raise ApiError(409, "already_public", "Этот промежуточный ответ уже опубликован")
+        _require_status(case, *INTERIM_OPEN)
+        case.judge_answer(SUBSTANTIVE, (OVERRIDDEN_TO_SUBSTANTIVE,), by=actor, answer_id=answer.id)
+        case.publish_interim(answer.id, public_text(case, answer.text), now, actor=actor)
 
     return change_case(deps, case_id, _exists, publish)
 

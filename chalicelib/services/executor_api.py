@@ -110,9 +110,8 @@ def post_answer(deps: Dependencies, executor_id: str, case_id: str, body: Answer
     def record(case: Case, now: datetime) -> None:
         answer = Answer(id=uuid.uuid4().hex[:12], kind=body.kind, text=body.text, at=now,
                         author=f"executor:{executor_id}", attachments=tuple(body.attachments))
-        case.add_answer(answer, answers.public_text(case, answer.text))
-        if answer.kind == "final":
-            answers.review(deps, case, now)
+        case.add_answer(answer)
+        (answers.review if answer.kind == "final" else answers.review_interim)(deps, case, now)
 
     return change_case(deps, case_id, _mine(executor_id), record)
 

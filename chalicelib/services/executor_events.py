@@ -1,7 +1,8 @@
 """Webhooks that tell the executor what happened to its case after the assignment.
 
 - `case.answer_returned`: its final answer went back, by the automatic check or an operator, with the
-  verdict and the reasons; the deadline keeps running.
+  verdict and the reasons; the deadline keeps running. An interim answer the check held back comes the
+  same way (`answer_kind`: `interim`); the case's status does not change.
 - `case.clarified`: the resident answered the question the executor asked; the deadline runs again.
 
 They are sent after the case is saved (services.effects), one delivery per returned answer and per
@@ -41,7 +42,8 @@ def _common(deps: Dependencies, case: Case) -> dict[str, Any]:
 
 
 def _returned(deps: Dependencies, case: Case, event: CaseEvent) -> dict[str, Any]:
-    return {**_common(deps, case), "answer_id": event.data["answer_id"], "verdict": event.data.get("verdict"),
+    return {**_common(deps, case), "answer_id": event.data["answer_id"],
+            "answer_kind": event.data.get("answer_kind", "final"), "verdict": event.data.get("verdict"),
             "reasons": list(event.data.get("reasons", [])), "returned_by": event.actor, "message": event.reason}
 
 

@@ -183,12 +183,13 @@ def submit(stack: Stack, **appeal: Any) -> str:
 
 
 def answer(stack: Stack, executor_id: str, case_id: str, text: str,
-           attachments: list[str] | None = None) -> dict[str, Any]:
-    """The executor's final answer; a 409 (the pipeline saved the case meanwhile) is retried, as a client would."""
+           attachments: list[str] | None = None, kind: str = "final") -> dict[str, Any]:
+    """The executor's answer (final unless `kind` says otherwise); a 409 (the pipeline saved the case
+    meanwhile) is retried, as a client would."""
     def post() -> requests.Response | None:
         response = requests.post(f"{stack.api}/v1/executor/cases/{case_id}/answers", timeout=5,
                                  headers=executor_headers(stack, executor_id),
-                                 json={"kind": "final", "text": text, "attachments": attachments or []})
+                                 json={"kind": kind, "text": text, "attachments": attachments or []})
         return None if response.status_code == 409 else response
 
     response = wait_for(post, 10, stack)

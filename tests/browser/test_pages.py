@@ -294,6 +294,15 @@ def test_cases_are_worked_from_the_case_page(stack: Stack, open_page: Any) -> No
     expect(page.locator(".facts")).to_contain_text("вручную, оператором")
     assert admin_case(stack, case_id)["executor"]["id"] == "adm_kirovsky"
 
+    # An interim answer that says nothing is held back by the check; the operator may publish it anyway.
+    answer(stack, "adm_kirovsky", case_id, "Ваше обращение находится на рассмотрении.", kind="interim")
+    page.reload()
+    expect(page.locator(".answer .badge")).to_have_text("формальный ответ")
+    act_on_case(page, "Опубликовать промежуточный ответ")
+    expect(page.locator(".answer .badge")).to_have_text("по существу")
+    expect(page.get_by_role("region", name="Все события обращения")).to_contain_text("Промежуточный ответ")
+    expect(page.get_by_role("button", name="Опубликовать промежуточный ответ")).to_have_count(0)
+
     assert answer(stack, "adm_kirovsky", case_id, DONE)["status"] == "answered"
     page.reload()
     act_on_case(page, "Вернуть ответ исполнителю", "Приложите фото площадки")
@@ -309,7 +318,8 @@ def test_cases_are_worked_from_the_case_page(stack: Stack, open_page: Any) -> No
     expect(history).to_contain_text("Житель подтвердил по телефону")
     screenshot(page, "admin-case-closed")
     statuses = [e["to_status"] for e in admin_case(stack, case_id)["timeline"] if e["to_status"]]
-    assert statuses[-6:] == ["assigned", "answered", "returned", "answered", "published", "closed"], statuses
+    assert statuses[-7:] == ["assigned", "in_progress", "answered", "returned", "answered", "published", "closed"], (
+        statuses)
 
 
 def test_duplicates_are_confirmed_or_unlinked_in_moderation(stack: Stack, open_page: Any) -> None:

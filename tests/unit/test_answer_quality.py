@@ -2,7 +2,7 @@
 
 import pytest
 
-from chalicelib.domain.answer_quality import REASONS, Verdict, assess_answer
+from chalicelib.domain.answer_quality import REASONS, Verdict, assess_answer, assess_interim
 
 SUBSTANTIVE = {
     "work done": "Уважаемый пользователь! По адресу: ул. Садовая, д. 5, парадная 2 выполнены работы по замене "
@@ -87,3 +87,26 @@ def test_attachments_make_a_substantive_answer_look_more_solid():
 def test_stock_safety_phrases_are_not_findings():
     text = "Аварийность отсутствует, угрозы жизни и здоровью граждан нет, безотлагательных мер не требуется."
     assert assess_answer(text).is_formal
+
+
+@pytest.mark.parametrize("text", [
+    "Бригада выедет завтра, контейнерная площадка будет убрана.",
+    "Работы по вывозу мусора запланированы на 05.12.2026.",
+    "Проводится обследование кровли, выезд специалиста в течение двух дней.",
+    "Мусор вывезен частично, остальное вывезут 3 декабря.",
+])
+def test_an_interim_answer_with_work_under_way_and_a_time_is_shown(text):
+    assert assess_interim(text).verdict is Verdict.SUBSTANTIVE
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Ваше обращение находится на рассмотрении.", "vague"),
+    ("Обращение принято в работу.", "too_short"),
+    ("Рекомендуем обратиться в управляющую компанию, работы будут выполнены завтра.", "referral"),
+    ("Направлен запрос в управляющую компанию, ответ будет дан в установленный срок.", "no_date"),
+    ("Работы будут выполнены в соответствии с Правилами благоустройства согласно ст. 5 Закона Санкт-Петербурга.",
+     "law_only"),
+])
+def test_an_interim_answer_that_says_nothing_is_held_back(text, code):
+    assessment = assess_interim(text)
+    assert assessment.verdict is Verdict.FORMAL and code in assessment.codes

@@ -115,6 +115,31 @@ def test_an_interim_answer_is_public_and_masks_personal_data(client, fake_deps, 
     assert "921" not in interim["note"] and "[телефон скрыт]" in interim["note"]
 
 
+def test_a_formal_interim_answer_is_held_back_until_an_operator_publishes_it(client, fake_deps, assigned):
+    from chalicelib.api.errors import ApiError
+    from chalicelib.auth.operators import Principal, Role
+    from chalicelib.services import admin_actions as admin
+
+    own = key_for(fake_deps, "adm_nevsky")
+    status, body = call(client, "post", f"/v1/executor/cases/{assigned.id}/answers", own,
+                        {"kind": "interim", "text": "Ваше обращение находится на рассмотрении."})
+    answer = body["answers"][-1]
+    assert (status, body["status"], answer["verdict"]) == (200, "in_progress", "formal")
+    drain(fake_deps)
+    public = lambda: client.http.get(f"/v1/appeals/{assigned.id}?token={assigned.token}").json_body  # noqa: E731
+    assert "interim_answer" not in [e["kind"] for e in public()["timeline"]]
+    held, = webhooks_of(fake_deps, "case.answer_returned")
+    assert (held["answer_id"], held["answer_kind"], held["status"]) == (answer["id"], "interim", "in_progress")
+    assert held["message"].startswith("Промежуточный ответ не опубликован")
+    operator = Principal("ivanova", Role.REGION_OPERATOR, "Иванова")
+    admin.publish_interim(fake_deps, operator, assigned.id, answer["id"])
+    shown = next(e for e in public()["timeline"] if e["kind"] == "interim_answer")
+    assert shown["note"] == "Ваше обращение находится на рассмотрении."
+    with pytest.raises(ApiError) as again:
+        admin.publish_interim(fake_deps, operator, assigned.id, answer["id"])
+    assert again.value.status == 409
+
+
 def test_answer_attachments_must_belong_to_the_case_and_be_uploaded(client, fake_deps, assigned):
     own = key_for(fake_deps, "adm_nevsky")
     path = f"/v1/executor/cases/{assigned.id}"

@@ -70,6 +70,7 @@ ROUTES = [
     Route("POST", "/v1/admin/cases/{assigned}/reassign", {"executor_id": "adm_kirovsky", "reason": "Не их"},
           CASE_WRITE),
     Route("POST", "/v1/admin/cases/{answered}/publish", refused=CASE_WRITE),
+    Route("POST", "/v1/admin/cases/{working}/answers/{held}/publish", refused=CASE_WRITE),
     Route("POST", "/v1/admin/cases/{answered}/return", {"reason": "Нет фото"}, CASE_WRITE),
     Route("POST", "/v1/admin/cases/{published}/close", {"reason": "Решено"}, CASE_WRITE),
     Route("GET", "/v1/admin/board", refused=DASHBOARDS),
@@ -104,6 +105,9 @@ def world(admin_client, fake_deps) -> dict[str, Any]:
     for case_id in (answered, published):
         executor_api.post_answer(deps, CASE_EXECUTOR, case_id, AnswerIn(kind="final", text=ANSWER))
     answers.confirm(deps, published, "operator:setup")
+    working = submit(deps, GARBAGE.format(n=60), municipality="nevsky")
+    held = executor_api.post_answer(deps, CASE_EXECUTOR, working, AnswerIn(
+        kind="interim", text="Ваше обращение находится на рассмотрении.")).answers[-1]
     drain(deps)
     deps.webhooks.status, deps.rng = 500, lambda: 0.5
     parked = submit(deps, GARBAGE.format(n=50), municipality="nevsky")
@@ -112,12 +116,12 @@ def world(admin_client, fake_deps) -> dict[str, Any]:
                                                          None, 5))
     key = executor_keys.issue(deps, CASE_EXECUTOR, "система района").record.key_id
     ids = {"key": key, "executor": CASE_EXECUTOR, "moderation": vague, "assigned": assigned, "linked": linked,
-           "answered": answered, "published": published, "delivery": deps.deliveries.of_case(parked)[0].id,
-           "queue": "notify"}
+           "answered": answered, "published": published, "working": working, "held": held.id,
+           "delivery": deps.deliveries.of_case(parked)[0].id, "queue": "notify"}
     assert deps.cases.get(linked).status.value == "linked" and deps.cases.get(answered).status.value == "answered"
     assert deps.deliveries.of_case(parked)[0].status.value == "parked"
     return {"client": admin_client, "deps": deps, "ids": ids,
-            "cases": [vague, assigned, linked, answered, published, parked]}
+            "cases": [vague, assigned, linked, answered, published, parked, working]}
 
 
 def snapshot(world: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,8 @@ import { duplicateActions } from './duplicates.js';
 import { classificationLine, moderationActions } from './moderation.js';
 
 const REASSIGNABLE = ['assigned', 'in_progress', 'reopened'];
+// Промежуточный ответ, задержанный проверкой, можно опубликовать, пока окончательного ответа нет.
+const INTERIM_OPEN = ['assigned', 'in_progress', 'clarification', 'answered', 'returned', 'reopened'];
 const VERDICTS = { substantive: ['по существу', 'ok'], formal: ['формальный ответ', 'danger'] };
 const IMAGE = /\.(jpe?g|png|webp|gif|heic)$/i;
 
@@ -169,6 +171,12 @@ function actionsSection(c, ref, update) {
   if (c.status === 'linked' && !c.duplicate_confirmed) forms.push(duplicateActions(c, update));
   if (['answered', 'returned'].includes(c.status)) {
     forms.push(actionForm({ label: 'Опубликовать ответ', fields: [], onSubmit: () => run('publish') }));
+  }
+  if (INTERIM_OPEN.includes(c.status)) {
+    (c.answers || []).filter((a) => a.kind === 'interim' && a.verdict === 'formal').forEach((a) => {
+      forms.push(actionForm({ label: 'Опубликовать промежуточный ответ', primary: false, fields: [],
+        onSubmit: () => run(`answers/${encodeURIComponent(a.id)}/publish`) }));
+    });
   }
   if (c.status === 'answered') {
     forms.push(actionForm({ label: 'Вернуть ответ исполнителю', primary: false,
