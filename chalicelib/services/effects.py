@@ -17,26 +17,14 @@ from datetime import datetime, timedelta
 from chalicelib.batch.outbox import after_sent
 from chalicelib.domain.case import Case, CaseEvent
 from chalicelib.domain.owed_effects import OWED_STEP, OwedEffects
-from chalicelib.domain.statuses import Status
 from chalicelib.observability import log, log_context
 from chalicelib.services import executor_events, resident_mail
 from chalicelib.services.deps import Dependencies
+from chalicelib.services.resident_mail import mail_kind
 
-# A reopened case is assigned again at once, and that letter says so: no letter for `reopened` itself.
-MAIL_ON_STATUS = {Status.ASSIGNED, Status.IN_PROGRESS, Status.LINKED, Status.CLARIFICATION, Status.CLOSED,
-                  Status.REJECTED}
-MAIL_ON_KIND = {"received", "interim_answer", "answer_published"}
 __all__ = ["OWED_STEP", "deliver", "mail_kind", "owed_by", "sweep"]
 # Longer than the mail and notify queues' retries would take, so effects still on their way are not doubled.
 STALE_AFTER = timedelta(minutes=15)
-
-
-def mail_kind(event: CaseEvent) -> str | None:
-    if not event.public:
-        return None
-    if event.kind == "status" and event.to_status in MAIL_ON_STATUS:
-        return event.to_status.value if event.to_status else None
-    return event.kind if event.kind in MAIL_ON_KIND else None
 
 
 def owed_by(case: Case, now: datetime) -> OwedEffects | None:

@@ -8,7 +8,7 @@ from chalicelib.api.errors import ApiError
 from chalicelib.api.schemas import AnswerIn, AppealIn, ClarificationIn, RatingIn, ReopenIn, ResidentClarificationIn
 from chalicelib.auth.operators import Principal, Role
 from chalicelib.domain.statuses import Status
-from chalicelib.services import admin_actions, executor_api, intake, resident, resident_mail, tracking
+from chalicelib.services import admin_actions, effects, executor_api, intake, resident, resident_mail, tracking
 from tests.unit.test_executor_api import FORMAL, SUBSTANTIVE
 from tests.unit.test_pipeline import drain
 
@@ -45,6 +45,20 @@ def test_the_resident_gets_a_letter_with_the_tracking_link_at_each_public_step(f
     assert "Исполнитель принял обращение в работу" in texts[2]
     assert "Вывоз мусора во дворе дома 12 выполнен" in texts[3]
     assert all("+7 921" not in t for t in texts)
+
+
+def test_the_steps_between_letters_are_listed_in_the_next_one(fake_deps, case):
+    executor_api.acknowledge(fake_deps, "adm_nevsky", case.id)
+    drain(fake_deps)
+    publish(fake_deps, case.id)
+    texts = [text for _, text in letters(fake_deps)]
+    listed = [t.split("Что ещё произошло с обращением:\n")[1].split("\n\n")[0] if "Что ещё" in t else ""
+              for t in texts]
+    assert "Обращение прошло автоматическую проверку" in listed[1] and "Тема: Невывоз мусора" in listed[1]
+    assert "Обращение передано исполнителю" in listed[2]
+    assert "Исполнитель направил ответ" in listed[3]
+    without_letter = [e for e in fake_deps.cases.events(case.id) if e.public and effects.mail_kind(e) is None]
+    assert without_letter and all(sum(e.reason in lines for lines in listed) == 1 for e in without_letter)
 
 
 def test_a_redelivered_mail_message_sends_one_letter(fake_deps, case):
