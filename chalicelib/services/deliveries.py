@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import datetime
 from typing import Any
 
@@ -36,6 +37,8 @@ from chalicelib.services.deps import Dependencies
 from chalicelib.webhooks import signature_headers
 
 QUEUE = "notify"
+RECORD_ATTEMPTS = 4  # saves of an attempt made, each with the SDK's own retries
+RECORD_BACKOFF_S = 0.2
 OPERATOR = "operator"
 
 
@@ -93,7 +96,7 @@ def _record(deps: Dependencies, delivery: Delivery, endpoint: ExecutorEndpoint, 
         events.append(_disable(deps, endpoint, delivery, made.at))
     elif status is DeliveryStatus.PARKED:
         events.append(_parked(delivery, made.at))
-    if _save(deps, delivery, events):
+    if _save_after_attempt(deps, delivery, events):
         delay = delivery.queue_delay(made.at)
         if delay is not None:
             _enqueue(deps, delivery, delay)
@@ -215,6 +218,20 @@ def _save(deps: Dependencies, delivery: Delivery, events: list[CaseEvent]) -> bo
     except ConcurrentUpdate:
         log("delivery changed meanwhile; leaving it to the other worker", webhook_id=delivery.id)
         return False
+
+
+def _save_after_attempt(deps: Dependencies, delivery: Delivery, events: list[CaseEvent]) -> bool:
+    """Record an attempt that was made, trying harder than the SDK: if the save fails for good, SQS
+    redelivers the message and the receiver gets the same webhook a second time."""
+    for attempt in range(1, RECORD_ATTEMPTS + 1):
+        try:
+            return _save(deps, delivery, events)  # a lost race is False, not an exception
+        except Exception:
+            if attempt == RECORD_ATTEMPTS:
+                raise
+            log("saving the attempt failed; trying again", logging.WARNING, webhook_id=delivery.id, attempt=attempt)
+            time.sleep(RECORD_BACKOFF_S * attempt)
+    return False
 
 
 def _enqueue(deps: Dependencies, delivery: Delivery, delay_seconds: int) -> None:

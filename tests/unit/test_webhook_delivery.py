@@ -141,6 +141,22 @@ def test_a_repeated_or_stale_message_makes_no_second_attempt(deps):
     assert delivery(deps, webhook).attempt_count == 1
 
 
+def test_an_accepted_webhook_whose_record_fails_at_first_is_not_sent_again(deps, monkeypatch):
+    _, webhook = queued(deps)
+    real_save, failures = deps.deliveries.save, iter([ConnectionError("throttled"), ConnectionError("throttled")])
+
+    def flaky_save(found):
+        if found.status is DeliveryStatus.DELIVERED and (failure := next(failures, None)):
+            raise failure
+        real_save(found)
+
+    monkeypatch.setattr(deps.deliveries, "save", flaky_save)
+    monkeypatch.setattr(deliveries, "RECORD_BACKOFF_S", 0)
+    attempt_next(deps)
+    assert len(deps.webhooks.requests) == 1
+    assert delivery(deps, webhook).status is DeliveryStatus.DELIVERED
+
+
 def test_a_lost_first_message_is_sent_by_the_sweeper_after_a_grace_period(deps, clock):
     _, webhook = queued(deps)
     deps.queue.sent.clear()  # the send after the write was lost
