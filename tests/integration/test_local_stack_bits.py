@@ -234,3 +234,29 @@ def test_schedule_keeps_running_after_a_failure_with_a_real_event() -> None:
     assert len(seen) >= 3 and not thread.is_alive()
     assert seen[0].detail_type == "Scheduled Event" and seen[0].source == "aws.events"
     assert seen[0].resources == ["arn:aws:events:eu-central-1:123456789012:rule/tsur-local-sweep"]
+
+
+def _received_after_retention(expired_first: bool) -> list[str]:
+    from moto.sqs.models import sqs_backends
+
+    sqs = boto3.client("sqs", region_name="eu-central-1")
+    url = sqs.create_queue(QueueName="retained", Attributes={"MessageRetentionPeriod": "60"})["QueueUrl"]
+    if expired_first:
+        sqs.send_message(QueueUrl=url, MessageBody="old")
+        queue = sqs_backends["123456789012"]["eu-central-1"].get_queue("retained")
+        queue._messages[0].sent_timestamp -= 120_000  # sent two minutes ago, past the 60 s
+    sqs.send_message(QueueUrl=url, MessageBody="new")
+    return [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])]
+
+
+@pytest.mark.parametrize("expired_first", [True, False])
+def test_sqs_receives_without_a_recount_answer_as_moto_s_own_check(expired_first):
+    from moto import mock_aws
+
+    from tsur.local.moto_sqs import retention_check_without_recount
+
+    with mock_aws():
+        own = _received_after_retention(expired_first)
+    with mock_aws(), retention_check_without_recount():
+        patched = _received_after_retention(expired_first)
+    assert patched == own == ([] if expired_first else ["new"])  # moto stops at an expired message

@@ -89,6 +89,8 @@ def serialised_writes() -> Iterator[None]:
 
 @contextmanager
 def like_dynamodb() -> Iterator[None]:
-    """Both: what the local stack runs moto with."""
-    with rollback_only_touched_items(), serialised_writes():
+    """Both, and SQS receives without a recount (tsur/local/moto_sqs.py): what the local stack runs moto with."""
+    from tsur.local.moto_sqs import retention_check_without_recount
+
+    with rollback_only_touched_items(), serialised_writes(), retention_check_without_recount():
         yield
